@@ -1,0 +1,228 @@
+"""Demo content for a fresh install: sections, authors, photos and stories in every state.
+
+Idempotent: everything is keyed on its slug (photos on their file name); a second run
+creates nothing new and changes nothing that exists.
+"""
+
+import random
+from datetime import timedelta
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from articles.demo import content
+from articles.demo.pictures import draw_jpeg
+from articles.models import Article, Byline, Photo, Section
+from authors.models import Author, Handle
+
+STORY_COUNT = 64
+# (scene, credit kind, credit, source, caption, alt text)
+PHOTO_SCENES = [
+    (
+        "chip",
+        "photo",
+        "Mara Lindqvist/Newsroom",
+        "Newsroom",
+        "A test chip on a circuit board at a lab in Eindhoven.",
+        "A square processor with gold traces around it",
+    ),
+    (
+        "skyline",
+        "photo",
+        "Pixelwire Agency",
+        "Pixelwire Agency",
+        "Offices in the city's technology district at dusk.",
+        "Office towers with lit windows against an evening sky",
+    ),
+    (
+        "chart",
+        "graphic",
+        "Samuel Osei/Newsroom",
+        "Newsroom",
+        "Quarterly shipments, in millions of units.",
+        "Bar chart of shipments rising, with the latest quarter highlighted",
+    ),
+    (
+        "map",
+        "map",
+        "Samuel Osei/Newsroom",
+        "Newsroom",
+        "Plants announced since January.",
+        "Map with red dots marking factory sites",
+    ),
+    (
+        "illustration",
+        "illustration",
+        "Ruth Abernathy/Newsroom",
+        "Newsroom",
+        "An illustration for our series on the chip supply chain.",
+        "Colourful overlapping circles and triangles",
+    ),
+    (
+        "screenshot",
+        "screenshot",
+        "Newsroom",
+        "Newsroom",
+        "The new design tools, as shown to developers.",
+        "An application window with a sidebar and rows of settings",
+    ),
+]
+
+
+class Command(BaseCommand):
+    help = "Load demo content (sections, authors, photos, stories). Safe to run again."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing when the database already holds stories (used by `make run`).",
+        )
+
+    def handle(self, *args, if_empty=False, **options):
+        if if_empty and Article.objects.exists():
+            self.stdout.write("Stories already present; demo content not loaded.")
+            return
+        self.now = timezone.now()
+        self.rng = random.Random(2026)
+        with transaction.atomic():
+            sections = self.sections()
+            photos = self.photos()
+            authors = self.authors()
+            self.stories(sections, authors, photos)
+        self.stdout.write(self.style.SUCCESS("Demo content ready."))
+
+    def report(self, what: str, created: int, total: int) -> None:
+        self.stdout.write(f"  {what:<10} {created:>3} created, {total - created:>3} already there")
+
+    def sections(self):
+        sections, created = [], 0
+        for order, (name, slug, description) in enumerate(content.SECTIONS):
+            section, new = Section.objects.get_or_create(
+                slug=slug, defaults={"name": name, "description": description, "order": order}
+            )
+            sections.append(section)
+            created += new
+        self.report("sections", created, len(sections))
+        return sections
+
+    def photo(self, name: str, scene: str, seed: int, **fields) -> tuple[Photo, bool]:
+        path = f"photos/demo/{name}.jpg"
+        existing = Photo.objects.filter(image=path).first()
+        if existing and default_storage.exists(path):
+            return existing, False
+        if not default_storage.exists(path):
+            saved = default_storage.save(path, ContentFile(draw_jpeg(scene, seed)))
+            assert saved == path, f"storage renamed {path} to {saved}"
+        if existing:
+            return existing, False
+        photo = Photo(image=path, **fields)
+        photo.full_clean()
+        photo.save()
+        return photo, True
+
+    def photos(self):
+        photos, created = [], 0
+        for index in range(24):
+            scene, kind, credit, source, caption, alt = PHOTO_SCENES[index % len(PHOTO_SCENES)]
+            photo, new = self.photo(
+                f"story-{index + 1:02d}",
+                scene,
+                seed=index,
+                caption=caption,
+                alt_text=alt,
+                credit=credit,
+                credit_kind=kind,
+                source=source,
+            )
+            photos.append(photo)
+            created += new
+        self.report("photos", created, len(photos))
+        return photos
+
+    def authors(self):
+        authors, created = [], 0
+        for index, (name, slug, title, bio, handles) in enumerate(content.AUTHORS):
+            author = Author.objects.filter(slug=slug).first()
+            if author is None:
+                headshot, _ = self.photo(
+                    f"headshot-{slug}",
+                    "portrait",
+                    seed=100 + index,
+                    caption=f"{name}, {title.lower()}.",
+                    alt_text=f"Portrait of {name}",
+                    credit="Ruth Abernathy/Newsroom",
+                    credit_kind=Photo.CreditKind.PHOTO,
+                    source="Newsroom",
+                )
+                author = Author(name=name, slug=slug, job_title=title, bio=bio, headshot=headshot)
+                author.full_clean()
+                author.save()
+                for position, (kind, value) in enumerate(handles):
+                    handle = Handle(author=author, kind=kind, value=value, position=position)
+                    handle.full_clean()
+                    handle.save()
+                created += 1
+            authors.append(author)
+        self.report("authors", created, len(authors))
+        return authors
+
+    def plan(self, index: int):
+        """Status and publish time for the index-th demo story: every state appears."""
+        Status = Article.Status
+        if index < 48:
+            return Status.PUBLISHED, self.now - timedelta(hours=3 + index * 11)
+        if index < 53:
+            return Status.PUBLISHED, self.now + timedelta(hours=6 + (index - 48) * 14)
+        if index < 57:
+            return Status.DRAFT, None
+        if index < 60:
+            return Status.IN_REVIEW, None
+        return Status.UNPUBLISHED, self.now - timedelta(days=10 + index)
+
+    def stories(self, sections, authors, photos):
+        created = 0
+        rng = self.rng
+        used = set(Article.objects.values_list("slug", flat=True))
+        for index in range(STORY_COUNT):
+            parts = content.story_parts(rng)
+            headline = content.headline(rng, parts)
+            dek = content.dek(rng)
+            body = content.body(rng, parts)
+            section = sections[index % len(sections)]
+            photo = photos[index % len(photos)] if index % 7 != 3 else None
+            byline = rng.sample(authors, 1 if rng.random() < 0.7 else rng.randint(2, 3))
+            tags = rng.sample(content.TAGS, rng.randint(1, 4))
+            teaser = (
+                f"<p>{parts['company']} is making a big bet. Here is what it means for you.</p>"
+                if index % 9 == 4
+                else ""
+            )
+            slug = f"{slugify(headline)[:180]}-{index + 1}"
+            if slug in used:
+                continue
+            status, publish_at = self.plan(index)
+            article = Article(
+                headline=headline,
+                slug=slug,
+                dek=dek,
+                section=section,
+                lead_photo=photo,
+                body=body,
+                teaser=teaser,
+                status=status,
+                publish_at=publish_at,
+            )
+            article.full_clean()
+            article.save()
+            Byline.objects.bulk_create(
+                Byline(article=article, author=author, position=position)
+                for position, author in enumerate(byline)
+            )
+            article.tags.set(tags)
+            created += 1
+        self.report("stories", created, STORY_COUNT)

@@ -1,0 +1,228 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
+
+from articles.teasers import count_words, make_teaser, plain_text
+from newsroom.sanitize import clean_body, clean_short_text
+
+
+class ArticleQuerySet(models.QuerySet):
+    def public(self, *, at=None):
+        """The one visibility rule: Published, and the publish time has come.
+
+        Every public surface (pages, lists and their counts, feeds, sitemaps, search,
+        related stories, APIs) goes through this method and nothing else.
+        """
+        return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=at or timezone.now())
+
+    def scheduled(self, *, at=None):
+        """Published stories whose publish time is still ahead."""
+        return self.filter(status=Article.Status.PUBLISHED, publish_at__gt=at or timezone.now())
+
+    def in_section(self, section):
+        return self.filter(section=section)
+
+    def by_author(self, author):
+        return self.filter(bylines__author=author)
+
+    def tagged(self, tag):
+        return self.filter(tags=tag)
+
+    def latest_first(self):
+        return self.order_by(F("publish_at").desc(nulls_last=True), "-id")
+
+    def for_listing(self):
+        """What a teaser card reads, fetched in three queries whatever the page size."""
+        return self.select_related("section", "lead_photo").prefetch_related(
+            Prefetch("bylines", queryset=Byline.objects.select_related("author"))
+        )
+
+    def for_story_page(self):
+        return self.select_related("section", "lead_photo").prefetch_related(
+            Prefetch(
+                "bylines",
+                queryset=Byline.objects.select_related("author__headshot").prefetch_related(
+                    "author__handles"
+                ),
+            ),
+            "tags",
+        )
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        IN_REVIEW = "review", _("In review")
+        PUBLISHED = "published", _("Published")
+        UNPUBLISHED = "unpublished", _("Unpublished")
+
+    headline = models.CharField(_("headline"), max_length=200)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=200,
+        unique=True,
+        help_text=_("The story's address after its section: /section/<slug>/."),
+    )
+    dek = models.CharField(
+        _("dek"), max_length=300, blank=True, help_text=_("One line under the headline.")
+    )
+    section = models.ForeignKey(
+        "articles.Section",
+        verbose_name=_("section"),
+        on_delete=models.PROTECT,
+        related_name="articles",
+    )
+    tags = TaggableManager(_("tags"), blank=True)
+    authors = models.ManyToManyField(
+        "authors.Author",
+        verbose_name=_("authors"),
+        through="articles.Byline",
+        related_name="articles",
+        blank=True,
+    )
+    lead_photo = models.ForeignKey(
+        "articles.Photo",
+        verbose_name=_("lead photo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="lead_for",
+    )
+    body = models.TextField(_("body"), blank=True)
+    teaser = models.TextField(
+        _("hand-written teaser"),
+        blank=True,
+        help_text=_(
+            "Optional. Shown on cards instead of the story's opening. Without it the card "
+            "shows the first words of the body."
+        ),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status, default=Status.DRAFT, db_index=True
+    )
+    publish_at = models.DateTimeField(
+        _("publish time"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "A story is public once its status is Published and this time has passed. "
+            "Set a future time to schedule it; leave empty to publish now."
+        ),
+    )
+    first_published_at = models.DateTimeField(_("first published"), null=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    # Computed on save, never per request.
+    teaser_html = models.TextField(editable=False, default="")
+    teaser_truncated = models.BooleanField(editable=False, default=False)
+    word_count = models.PositiveIntegerField(editable=False, default=0)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = [F("publish_at").desc(nulls_last=True), "-id"]
+        verbose_name = _("story")
+        verbose_name_plural = _("stories")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(publish_at__isnull=False),
+                name="published_story_has_publish_time",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-publish_at"], name="article_public_idx"),
+            models.Index(
+                fields=["section", "status", "-publish_at"], name="article_section_public_idx"
+            ),
+        ]
+
+    def __str__(self):
+        return self.headline
+
+    def save(self, *args, **kwargs):
+        self.body = clean_body(self.body)
+        self.teaser = clean_short_text(self.teaser)
+        teaser = make_teaser(self.body, self.teaser, settings.NEWSROOM_TEASER_WORDS)
+        self.teaser_html, self.teaser_truncated = teaser.html, teaser.truncated
+        self.word_count = count_words(plain_text(self.body))
+        if self.status == self.Status.PUBLISHED:
+            if self.publish_at is None:
+                self.publish_at = timezone.now()
+            # First publication is when it first went live; a story rescheduled before
+            # going live has not been published yet.
+            if self.first_published_at is None or self.first_published_at > timezone.now():
+                self.first_published_at = self.publish_at
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:story", kwargs={"section": self.section.slug, "slug": self.slug})
+
+    @property
+    def is_public(self) -> bool:
+        """The visibility rule for one loaded story; a test ties it to ``public()``."""
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.publish_at is not None
+            and self.publish_at <= timezone.now()
+        )
+
+    @property
+    def is_scheduled(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.publish_at is not None
+            and self.publish_at > timezone.now()
+        )
+
+    @property
+    def was_updated(self) -> bool:
+        """Edited after it went live: the page then shows its updated time."""
+        if not self.first_published_at:
+            return False
+        # Stories entered after their publish time (backdated, imported) count from entry.
+        live_since = max(self.first_published_at, self.publish_at, self.created_at)
+        return (self.updated_at - live_since).total_seconds() > 60
+
+    @property
+    def bylines_in_order(self):
+        return [byline.author for byline in self.bylines.all()]
+
+
+class Byline(models.Model):
+    """One author on one story, in the order the byline reads."""
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("story"), on_delete=models.CASCADE, related_name="bylines"
+    )
+    author = models.ForeignKey(
+        "authors.Author",
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="bylines",
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("byline")
+        verbose_name_plural = _("bylines")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "author"], name="one_byline_per_author"),
+        ]
+
+    def __str__(self):
+        return str(self.author)

@@ -1,0 +1,21 @@
+from django.shortcuts import get_object_or_404
+
+from articles.models import Article
+from articles.views import StoryListView
+from authors.models import Author
+
+
+class AuthorView(StoryListView):
+    """An author's page: bio, headshot, handles, then their public stories."""
+
+    template_name = "authors/author.html"
+
+    def stories(self):
+        self.author = get_object_or_404(
+            Author.objects.select_related("headshot").prefetch_related("handles"),
+            slug=self.kwargs["slug"],
+        )
+        return Article.objects.public().by_author(self.author)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(author=self.author, **kwargs)

@@ -1,0 +1,54 @@
+"""Allowlist sanitizing of the rich text editors write, applied on every save.
+
+nh3 (ammonia) parses like a browser, keeps only the tags and attributes named here, drops
+script and style contents, and allows only http(s) and mailto links. Whatever a form, the
+admin, an importer or a script hands us, what we store and render has passed through here.
+"""
+
+import nh3
+
+_URL_SCHEMES = {"http", "https", "mailto"}
+
+_INLINE_TAGS = {"a", "b", "strong", "i", "em", "br", "code", "s", "sub", "sup", "q", "cite"}
+_BODY_TAGS = _INLINE_TAGS | {
+    "p",
+    "h2",
+    "h3",
+    "h4",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
+    "figure",
+    "figcaption",
+    "img",
+    "hr",
+    "pre",
+}
+_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "width", "height"},
+    "blockquote": {"cite"},
+    "q": {"cite"},
+}
+
+
+def _clean(html: str, tags: set[str]) -> str:
+    return nh3.clean(
+        html or "",
+        tags=tags,
+        attributes={tag: attrs for tag, attrs in _ATTRIBUTES.items() if tag in tags},
+        url_schemes=_URL_SCHEMES,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    ).strip()
+
+
+def clean_body(html: str) -> str:
+    """A story body: paragraphs, headings, lists, quotes, links and figures."""
+    return _clean(html, _BODY_TAGS)
+
+
+def clean_short_text(html: str) -> str:
+    """A bio or a hand-written teaser: paragraphs and inline formatting only."""
+    return _clean(html, _INLINE_TAGS | {"p"})

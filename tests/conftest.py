@@ -1,0 +1,65 @@
+"""Shared test setup: media in a temporary folder, and loud skips that CI turns into failures.
+
+`make test` on a laptop without chromium or PostgreSQL still passes, naming what it did not
+run. CI sets NEWSROOM_REQUIRE_ALL=1, which turns every such skip into a failure.
+"""
+
+import os
+
+import pytest
+from django.conf import settings
+
+STRICT = os.environ.get("NEWSROOM_REQUIRE_ALL") == "1"
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip (or, under NEWSROOM_REQUIRE_ALL=1, fail) when a real part of the setup is absent."""
+    if condition:
+        return
+    if STRICT:
+        pytest.fail(f"{reason} (NEWSROOM_REQUIRE_ALL=1 forbids skipping this)", pytrace=False)
+    pytest.skip(reason)
+
+
+def uses_postgresql() -> bool:
+    return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+
+def pytest_sessionstart(session):
+    if STRICT and not uses_postgresql():
+        raise pytest.UsageError(
+            "NEWSROOM_REQUIRE_ALL=1 but DATABASE_URL does not point at PostgreSQL."
+        )
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not uses_postgresql():
+        terminalreporter.write_sep(
+            "!",
+            "Ran on SQLite only. CI runs on PostgreSQL: "
+            "set DATABASE_URL=postgres://... to do the same.",
+            yellow=True,
+            bold=True,
+        )
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def editor(django_user_model):
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user(
+        "edna", email="edna@example.com", password="correct horse battery", is_staff=True
+    )
+    user.groups.add(Group.objects.get(name="Editor"))
+    return user
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
