@@ -30,6 +30,7 @@ def photo_thumbnail(photo, size=80):
 class SectionAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "order", "story_count"]
     list_editable = ["order"]
+    ordering = ["order", "name"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
 

@@ -17,6 +17,7 @@ class HandleInline(admin.TabularInline):
 class AuthorAdmin(admin.ModelAdmin):
     list_display = ["name", "headshot_thumbnail", "job_title", "story_count", "is_active"]
     list_filter = ["is_active"]
+    ordering = ["name"]
     search_fields = ["name", "job_title"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["headshot", "user"]

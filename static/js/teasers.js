@@ -13,10 +13,7 @@
 
   function label(button, text, headline) {
     button.textContent = text;
-    var hidden = document.createElement("span");
-    hidden.className = "visually-hidden";
-    hidden.textContent = ": " + headline;
-    button.appendChild(hidden);
+    button.setAttribute("aria-label", text + ": " + headline);
   }
 
   function fetchBody(url) {

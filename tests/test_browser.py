@@ -1,0 +1,104 @@
+"""In a real chromium: "Keep reading" opens a story in place, "Show less" folds it, by mouse,
+by keyboard and for screen readers; without JavaScript it is a plain link."""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import require
+from tests.factories import ArticleFactory, AuthorFactory, PhotoFactory
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls made here by the
+# test itself (factories) are ordinary blocking calls, which Django must be told are fine.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    require(
+        CHROMIUM.exists(),
+        f"{CHROMIUM} is missing: browser tests not run (apt-get install chromium)",
+    )
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture
+def story():
+    author = AuthorFactory(name="Jane Roe")
+    body = "".join(f"<p>Paragraph {k} of the story about the new fab.</p>" for k in range(40))
+    body += "<p>The very last paragraph.</p>"
+    return ArticleFactory(
+        headline="A new fab opens", body=body, authors=[author], lead_photo=PhotoFactory()
+    )
+
+
+def test_keep_reading_opens_the_story_in_place_and_show_less_folds_it(page, live_server, story):
+    page.goto(live_server.url + "/")
+    expect(page.get_by_role("button", name="Keep reading: A new fab opens")).to_be_visible()
+    button = page.locator(f'button[aria-controls="teaser-{story.pk}"]')
+    teaser = page.locator(f"#teaser-{story.pk}")
+    expect(button).to_have_attribute("aria-expanded", "false")
+    expect(button).to_have_attribute("aria-controls", f"teaser-{story.pk}")
+    expect(teaser).not_to_contain_text("The very last paragraph.")
+
+    button.click()
+    expect(button).to_have_attribute("aria-expanded", "true")
+    expect(page.get_by_role("button", name="Show less: A new fab opens")).to_be_visible()
+    expect(teaser).to_contain_text("The very last paragraph.")
+    expect(page.locator("[data-announcer]")).to_have_text("Story expanded: A new fab opens")
+    assert page.url == live_server.url + "/"
+
+    button.click()
+    expect(button).to_have_attribute("aria-expanded", "false")
+    expect(button).to_contain_text("Keep reading")
+    expect(teaser).not_to_contain_text("The very last paragraph.")
+    expect(teaser).to_contain_text("Paragraph 0")
+
+
+def test_keep_reading_works_from_the_keyboard(page, live_server, story):
+    page.goto(live_server.url + "/")
+    button = page.locator(f'button[aria-controls="teaser-{story.pk}"]')
+    button.focus()
+    page.keyboard.press("Enter")
+    expect(button).to_have_attribute("aria-expanded", "true")
+    expect(button).to_be_focused()
+    page.keyboard.press("Space")
+    expect(button).to_have_attribute("aria-expanded", "false")
+
+
+def test_without_javascript_keep_reading_is_a_link_to_the_story(browser, live_server, story):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    expect(page.get_by_role("button")).to_have_count(0)
+    page.get_by_role("link", name=re.compile("^Keep reading")).click()
+    expect(page).to_have_url(live_server.url + story.get_absolute_url())
+    expect(page.locator("[data-story-body]")).to_contain_text("The very last paragraph.")
+    context.close()
+
+
+def test_a_reader_goes_from_home_to_story_to_author(page, live_server, story):
+    page.goto(live_server.url + "/")
+    page.get_by_role("link", name="A new fab opens").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("A new fab opens")
+    page.get_by_role("link", name="Jane Roe").first.click()
+    expect(page).to_have_url(re.compile("/authors/"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Jane Roe")

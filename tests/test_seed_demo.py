@@ -1,0 +1,58 @@
+import pytest
+from django.core.management import call_command
+from django.db.models import Count
+from django.utils import timezone
+
+from articles.models import Article, Photo, Section
+from authors.models import Author
+
+pytestmark = pytest.mark.django_db
+
+
+def snapshot():
+    return {
+        "sections": list(Section.objects.values_list("slug", flat=True)),
+        "authors": list(Author.objects.values_list("slug", "bio")),
+        "photos": list(Photo.objects.values_list("image", flat=True)),
+        "stories": list(
+            Article.objects.order_by("slug").values_list("slug", "status", "publish_at")
+        ),
+        "bylines": list(
+            Article.objects.order_by("slug").values_list("slug", "bylines__author__slug")
+        ),
+    }
+
+
+def test_seed_demo_fills_every_part_of_the_site():
+    call_command("seed_demo", verbosity=0)
+    assert Section.objects.count() >= 4
+    authors = Author.objects.annotate(handles_count=Count("handles"))
+    assert authors.count() >= 8
+    assert all(a.bio and a.handles_count and a.headshot_id for a in authors)
+    assert Photo.objects.count() >= 20
+    assert set(Photo.objects.values_list("credit_kind", flat=True)) == set(Photo.CreditKind.values)
+    assert Article.objects.count() >= 60
+    assert set(Article.objects.values_list("status", flat=True)) == set(Article.Status.values)
+    assert Article.objects.scheduled().count() >= 3
+    assert Article.objects.public().count() >= 30
+    assert Article.objects.annotate(n=Count("bylines")).filter(n__gt=1).exists()
+    assert Article.objects.filter(tags__isnull=False).distinct().count() == Article.objects.count()
+    for photo in Photo.objects.all():
+        assert photo.image.storage.exists(photo.image.name)
+        assert photo.width and photo.height
+
+
+def test_seed_demo_twice_duplicates_nothing():
+    call_command("seed_demo", verbosity=0)
+    first = snapshot()
+    call_command("seed_demo", verbosity=0)
+    assert snapshot() == first
+
+
+def test_seed_demo_if_empty_leaves_a_site_with_stories_alone(capsys):
+    from tests.factories import ArticleFactory
+
+    ArticleFactory(publish_at=timezone.now())
+    call_command("seed_demo", "--if-empty")
+    assert Article.objects.count() == 1
+    assert "not loaded" in capsys.readouterr().out
