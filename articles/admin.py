@@ -44,8 +44,8 @@ class SectionAdmin(admin.ModelAdmin):
 
 @admin.register(Photo)
 class PhotoAdmin(admin.ModelAdmin):
-    list_display = ["thumbnail", "__str__", "credit_line", "source", "dimensions", "created_at"]
-    list_display_links = ["thumbnail", "__str__"]
+    list_display = ["thumbnail", "title", "credit_line", "source", "dimensions", "created_at"]
+    list_display_links = ["thumbnail", "title"]
     list_filter = ["credit_kind", "created_at"]
     search_fields = ["caption", "alt_text", "credit", "source"]
     readonly_fields = ["preview", "dimensions", "uploaded_by", "created_at"]
@@ -56,6 +56,10 @@ class PhotoAdmin(admin.ModelAdmin):
         (_("History"), {"fields": ["uploaded_by", "created_at"], "classes": ["collapse"]}),
     ]
     Media = NewsroomAdminMedia
+
+    @admin.display(description=_("caption"), ordering="caption")
+    def title(self, photo):
+        return str(photo)
 
     @admin.display(description=_("photo"))
     def thumbnail(self, photo):
@@ -116,6 +120,8 @@ class ArticleAdminForm(forms.ModelForm):
         widgets = {
             "body": forms.Textarea(attrs={"rows": 24, "class": "vLargeTextField"}),
             "teaser": forms.Textarea(attrs={"rows": 3}),
+            "headline": forms.TextInput(attrs={"class": "vLargeTextField"}),
+            "slug": forms.TextInput(attrs={"class": "vLargeTextField"}),
             "dek": forms.TextInput(attrs={"class": "vLargeTextField"}),
         }
 

@@ -19,7 +19,10 @@ class AuthorQuerySet(models.QuerySet):
 class Author(models.Model):
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(
-        _("slug"), max_length=120, unique=True, help_text=_("The author page: /authors/<slug>/.")
+        _("slug"),
+        max_length=120,
+        unique=True,
+        help_text=_("The author page's address, e.g. /authors/jane-roe/."),
     )
     job_title = models.CharField(
         _("job title"), max_length=120, blank=True, help_text=_("e.g. “Senior chips reporter”.")

@@ -38,7 +38,7 @@ class Section(models.Model):
         max_length=80,
         unique=True,
         validators=[validate_section_slug],
-        help_text=_("The section's address: /<slug>/. Changing it moves every story in it."),
+        help_text=_("The section's address, e.g. /chips/. Changing it moves every story in it."),
     )
     description = models.TextField(
         _("description"), blank=True, help_text=_("One or two sentences shown on the section page.")

@@ -65,7 +65,7 @@ class Article(models.Model):
         _("slug"),
         max_length=200,
         unique=True,
-        help_text=_("The story's address after its section: /section/<slug>/."),
+        help_text=_("The last part of the story's address, e.g. /chips/this-slug/."),
     )
     dek = models.CharField(
         _("dek"), max_length=300, blank=True, help_text=_("One line under the headline.")

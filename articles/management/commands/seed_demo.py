@@ -20,6 +20,13 @@ from articles.models import Article, Byline, Photo, Section
 from authors.models import Author, Handle
 
 STORY_COUNT = 64
+
+
+def lower_first(title: str) -> str:
+    """“Senior reporter” → “senior reporter”, but “AI correspondent” stays as it is."""
+    return title if title[1:2].isupper() else title[:1].lower() + title[1:]
+
+
 # (scene, credit kind, credit, source, caption, alt text)
 PHOTO_SCENES = [
     (
@@ -153,7 +160,7 @@ class Command(BaseCommand):
                     f"headshot-{slug}",
                     "portrait",
                     seed=100 + index,
-                    caption=f"{name}, {title.lower()}.",
+                    caption=f"{name}, {lower_first(title)}.",
                     alt_text=f"Portrait of {name}",
                     credit="Ruth Abernathy/Newsroom",
                     credit_kind=Photo.CreditKind.PHOTO,
