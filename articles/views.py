@@ -1,14 +1,29 @@
 """Public story pages. Each view picks a public queryset, paginates and renders."""
 
 from django.conf import settings
+from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.generic import ListView
 from taggit.models import Tag
 
-from articles.models import Article, Section
+from articles.models import Article, OldURL, PreviewLink, Section
 
 LATEST_STORIES = 5
+
+
+def moved(request):
+    """The new home of a story or section that used to live at this path, or None."""
+    old = OldURL.objects.select_related("article__section", "section").filter(path=request.path)
+    old = old.first()
+    if old is None:
+        return None
+    if old.article is not None:
+        if not Article.objects.public().filter(pk=old.article_id).exists():
+            return None
+        return redirect(old.article, permanent=True)
+    return redirect(old.section, permanent=True)
 
 
 class StoryListView(ListView):
@@ -32,6 +47,14 @@ class HomeView(StoryListView):
 
 class SectionView(StoryListView):
     template_name = "articles/section.html"
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            if response := moved(request):
+                return response
+            raise
 
     def stories(self):
         self.section = get_object_or_404(Section, slug=self.kwargs["section"])
@@ -61,10 +84,7 @@ class TagView(StoryListView):
         return super().get_context_data(tag=self.tag, **kwargs)
 
 
-def story(request, section, slug):
-    article = get_object_or_404(Article.objects.public().for_story_page(), slug=slug)
-    if article.section.slug != section:
-        return redirect(article, permanent=True)
+def render_story(request, article, *, preview=None):
     latest = (
         Article.objects.public()
         .exclude(pk=article.pk)
@@ -72,8 +92,49 @@ def story(request, section, slug):
         .latest_first()
         .only("headline", "slug", "publish_at", "section__slug", "section__name")
     )[:LATEST_STORIES]
-    return render(
+    response = render(
         request,
         "articles/story.html",
-        {"story": article, "latest": latest, "current_section": article.section.slug},
+        {
+            "story": article,
+            "latest": latest,
+            "current_section": article.section.slug,
+            "preview": preview,
+        },
     )
+    if preview:
+        response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def story(request, section, slug):
+    article = Article.objects.public().for_story_page().filter(slug=slug).first()
+    if article is None:
+        if response := moved(request):
+            return response
+        raise Http404("No such story.")
+    if article.section.slug != section:
+        return redirect(article, permanent=True)
+    return render_story(request, article)
+
+
+@never_cache
+@staff_member_required
+def staff_preview(request, pk):
+    """Any story, in any state, in its public layout: for the newsroom's own eyes."""
+    if not request.user.has_perm("articles.view_article"):
+        raise Http404
+    article = get_object_or_404(Article.objects.for_story_page(), pk=pk)
+    return render_story(request, article, preview={"kind": "staff"})
+
+
+@never_cache
+def shared_preview(request, token):
+    """A preview for someone without an account, through a signed, expiring link."""
+    link = PreviewLink.from_token(token)
+    if link is None:
+        raise Http404("No such preview.")
+    if not link.is_active:
+        return render(request, "articles/preview_gone.html", {"link": link}, status=410)
+    article = get_object_or_404(Article.objects.for_story_page().live(), pk=link.article_id)
+    return render_story(request, article, preview={"kind": "shared", "link": link})

@@ -3,7 +3,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from articles.admin import NewsroomAdminMedia, photo_thumbnail
+from articles.admin.common import NewsroomAdminMedia, photo_thumbnail
 from authors.models import Author, Handle
 
 

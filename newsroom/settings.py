@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "taggit",
+    "reversion",
+    "django_prose_editor",
     "newsroom",
     "articles",
     "authors",
@@ -151,3 +153,6 @@ NEWSROOM_SITE_TAGLINE = env("SITE_TAGLINE", _("Technology news, reported."))
 # Teasers are cut at a word boundary near this many words.
 NEWSROOM_TEASER_WORDS = env_int("TEASER_WORDS", 55)
 NEWSROOM_STORIES_PER_PAGE = env_int("STORIES_PER_PAGE", 12)
+NEWSROOM_PREVIEW_HOURS = env_int("PREVIEW_HOURS", 48)
+# Trashed stories can be restored for this many days, then they are deleted for good.
+NEWSROOM_TRASH_DAYS = env_int("TRASH_DAYS", 30)

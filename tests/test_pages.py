@@ -20,9 +20,9 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 # Layout (sections), count, page, bylines; author pages add the author and their handles;
-# the story page reads the story, bylines, handles, tags and the latest list.
+# the story page reads the story, bylines, handles, tags, corrections and the latest list.
 LIST_BUDGET = 6
-STORY_BUDGET = 7
+STORY_BUDGET = 8
 
 
 def parse(html: str):

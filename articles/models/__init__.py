@@ -1,5 +1,29 @@
-from articles.models.photos import Photo
-from articles.models.sections import Section
-from articles.models.stories import Article, ArticleQuerySet, Byline
+import reversion
 
-__all__ = ["Article", "ArticleQuerySet", "Byline", "Photo", "Section"]
+from articles.models.corrections import Correction
+from articles.models.history import Activity, OldURL
+from articles.models.photos import Photo
+from articles.models.previews import PreviewLink
+from articles.models.sections import Section
+from articles.models.stories import Article, ArticleQuerySet, Byline, StaleEdit, TrashedArticle
+
+__all__ = [
+    "Activity",
+    "Article",
+    "ArticleQuerySet",
+    "Byline",
+    "Correction",
+    "OldURL",
+    "Photo",
+    "PreviewLink",
+    "Section",
+    "StaleEdit",
+    "TrashedArticle",
+]
+
+# A revision holds the story and its bylines; computed fields are derived again on save.
+# Registered here, with the models, so it happens before the admin's VersionAdmin looks.
+reversion.register(Byline)
+reversion.register(
+    Article, follow=["bylines"], exclude=["teaser_html", "teaser_truncated", "word_count"]
+)

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Prefetch, Q
 from django.urls import reverse
@@ -10,18 +11,38 @@ from articles.teasers import count_words, make_teaser, plain_text
 from newsroom.sanitize import clean_body, clean_short_text
 
 
+class StaleEdit(Exception):
+    """A save based on an old version of the story: someone else saved in between."""
+
+
 class ArticleQuerySet(models.QuerySet):
     def public(self, *, at=None):
         """The one visibility rule: Published, and the publish time has come.
 
         Every public surface (pages, lists and their counts, feeds, sitemaps, search,
-        related stories, APIs) goes through this method and nothing else.
+        related stories, APIs) goes through this method and nothing else. Stories in the
+        trash are never public, whatever their status.
         """
-        return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=at or timezone.now())
+        return self.filter(
+            status=Article.Status.PUBLISHED,
+            publish_at__lte=at or timezone.now(),
+            deleted_at__isnull=True,
+        )
 
     def scheduled(self, *, at=None):
         """Published stories whose publish time is still ahead."""
-        return self.filter(status=Article.Status.PUBLISHED, publish_at__gt=at or timezone.now())
+        return self.filter(
+            status=Article.Status.PUBLISHED,
+            publish_at__gt=at or timezone.now(),
+            deleted_at__isnull=True,
+        )
+
+    def live(self):
+        """Everything not in the trash: what the newsroom works on."""
+        return self.filter(deleted_at__isnull=True)
+
+    def trashed(self):
+        return self.filter(deleted_at__isnull=False)
 
     def in_section(self, section):
         return self.filter(section=section)
@@ -50,6 +71,7 @@ class ArticleQuerySet(models.QuerySet):
                 ),
             ),
             "tags",
+            "corrections",
         )
 
 
@@ -59,6 +81,15 @@ class Article(models.Model):
         IN_REVIEW = "review", _("In review")
         PUBLISHED = "published", _("Published")
         UNPUBLISHED = "unpublished", _("Unpublished")
+
+    # Where a story may go from each status. Publishing a published story reschedules it
+    # (or publishes a scheduled one now).
+    TRANSITIONS = {
+        Status.DRAFT: {Status.IN_REVIEW, Status.PUBLISHED},
+        Status.IN_REVIEW: {Status.DRAFT, Status.PUBLISHED},
+        Status.PUBLISHED: {Status.PUBLISHED, Status.UNPUBLISHED},
+        Status.UNPUBLISHED: {Status.DRAFT, Status.PUBLISHED},
+    }
 
     headline = models.CharField(_("headline"), max_length=200)
     slug = models.SlugField(
@@ -126,6 +157,20 @@ class Article(models.Model):
         related_name="+",
     )
 
+    version = models.PositiveIntegerField(
+        _("version"), default=1, editable=False, help_text=_("Raised by one on every save.")
+    )
+    deleted_at = models.DateTimeField(_("moved to trash"), null=True, blank=True, editable=False)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("moved to trash by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
     # Computed on save, never per request.
     teaser_html = models.TextField(editable=False, default="")
     teaser_truncated = models.BooleanField(editable=False, default=False)
@@ -137,6 +182,10 @@ class Article(models.Model):
         ordering = [F("publish_at").desc(nulls_last=True), "-id"]
         verbose_name = _("story")
         verbose_name_plural = _("stories")
+        permissions = [
+            ("publish_article", _("Can publish, schedule and unpublish stories")),
+            ("edit_any_article", _("Can edit any story, in any state")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="published") | Q(publish_at__isnull=False),
@@ -166,16 +215,55 @@ class Article(models.Model):
             # going live has not been published yet.
             if self.first_published_at is None or self.first_published_at > timezone.now():
                 self.first_published_at = self.publish_at
-        super().save(*args, **kwargs)
+        if self._state.adding:
+            super().save(*args, **kwargs)
+            return
+        # Optimistic locking: the UPDATE only matches the version this copy was loaded at.
+        self._expected_version = self.version
+        self.version += 1
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+        try:
+            super().save(*args, **kwargs)
+        except StaleEdit:
+            self.version -= 1
+            raise
+        finally:
+            del self._expected_version
 
     def get_absolute_url(self):
         return reverse("articles:story", kwargs={"section": self.section.slug, "slug": self.slug})
+
+    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
+        expected = getattr(self, "_expected_version", None)
+        if expected is None:
+            return super()._do_update(base_qs, using, pk_val, values, update_fields, forced_update)
+        guarded = base_qs.filter(version=expected)
+        if super()._do_update(guarded, using, pk_val, values, update_fields, forced_update):
+            return True
+        if base_qs.filter(pk=pk_val).exists():
+            raise StaleEdit(f"Story {pk_val} was saved by someone else since version {expected}.")
+        return False
+
+    def transition_to(self, status: str) -> None:
+        """Move to ``status`` if the workflow allows it from the current one."""
+        if status not in self.TRANSITIONS[self.status]:
+            raise ValidationError(
+                _("A story that is %(current)s cannot become %(new)s."),
+                params={
+                    "current": self.get_status_display().lower(),
+                    "new": self.Status(status).label.lower(),
+                },
+                code="invalid_transition",
+            )
+        self.status = status
 
     @property
     def is_public(self) -> bool:
         """The visibility rule for one loaded story; a test ties it to ``public()``."""
         return (
-            self.status == self.Status.PUBLISHED
+            self.deleted_at is None
+            and self.status == self.Status.PUBLISHED
             and self.publish_at is not None
             and self.publish_at <= timezone.now()
         )
@@ -226,3 +314,12 @@ class Byline(models.Model):
 
     def __str__(self):
         return str(self.author)
+
+
+class TrashedArticle(Article):
+    """Stories in the trash, for the trash page; restorable for NEWSROOM_TRASH_DAYS days."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("story in the trash")
+        verbose_name_plural = _("trash")

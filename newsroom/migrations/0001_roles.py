@@ -1,22 +1,37 @@
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
 from newsroom.roles import sync_roles
 
+ALL = ("add", "change", "delete", "view")
+ROLES = {
+    "Reporter": {
+        "articles.article": ("add", "change", "view"),
+        "articles.byline": ALL,
+        "articles.section": ("view",),
+        "articles.photo": ("add", "change", "view"),
+        "authors.author": ("view",),
+        "taggit.tag": ("add", "view"),
+    },
+    "Editor": {
+        "articles.article": ALL,
+        "articles.byline": ALL,
+        "articles.section": ALL,
+        "articles.photo": ("add", "change", "view"),
+        "authors.author": ALL,
+        "authors.handle": ALL,
+        "taggit.tag": ALL,
+        "taggit.taggeditem": ALL,
+    },
+    "Photo editor": {"articles.photo": ALL, "articles.article": ("view",)},
+    "Admin": {"auth.user": ALL, "auth.group": ("view",)},
+}
+
 
 def create_roles(apps, schema_editor):
-    # Permissions are normally created after all migrations have run; a fresh database
-    # needs them now to hand them to the roles.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    sync_roles(apps)
+    sync_roles(apps, ROLES)
 
 
 def remove_roles(apps, schema_editor):
-    from newsroom.roles import ROLES
-
     apps.get_model("auth", "Group").objects.filter(name__in=ROLES).delete()
 
 
@@ -26,7 +41,7 @@ class Migration(migrations.Migration):
         ("contenttypes", "0002_remove_content_type_name"),
         ("articles", "0002_initial"),
         ("authors", "0001_initial"),
-        ("taggit", "__latest__"),
+        ("taggit", "0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx"),
     ]
 
     operations = [migrations.RunPython(create_roles, remove_roles)]

@@ -1,0 +1,511 @@
+"""Stories in the admin: writing, bylines, tags, corrections, and the workflow around them."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.forms.models import construct_instance
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+from django_prose_editor.widgets import AdminProseEditorWidget
+from reversion.admin import VersionAdmin
+from taggit.models import Tag
+from taggit.utils import parse_tags
+
+from articles import history, workflow
+from articles.admin.common import NewsroomAdminMedia, photo_thumbnail
+from articles.models import Article, Byline, Correction, PreviewLink, StaleEdit
+from articles.permissions import can_edit, can_publish, can_trash
+
+BODY_EDITOR = {
+    "extensions": {
+        "Bold": True,
+        "Italic": True,
+        "Strike": True,
+        "Subscript": True,
+        "Superscript": True,
+        "Heading": {"levels": [2, 3, 4]},
+        "BulletList": True,
+        "OrderedList": True,
+        "ListItem": True,
+        "Blockquote": True,
+        "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
+        "HorizontalRule": True,
+        "HardBreak": True,
+        "Figure": True,
+        "Image": True,
+        "Caption": True,
+        "History": True,
+        "Typographic": True,
+    }
+}
+
+
+class BylineInline(admin.TabularInline):
+    model = Byline
+    autocomplete_fields = ["author"]
+    fields = ["author", "position"]
+    extra = 1
+    verbose_name = _("author")
+    verbose_name_plural = _("bylines (in the order they read)")
+
+
+class CorrectionInline(admin.StackedInline):
+    """Corrections and updates: editors only, and each one moves the story's updated time."""
+
+    model = Correction
+    fields = ["kind", "published_at", "text"]
+    extra = 0
+    verbose_name_plural = _("corrections and updates (shown on the story, dated)")
+
+    def has_add_permission(self, request, obj=None):
+        return can_publish(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return can_publish(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return can_publish(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("articles.view_article")
+
+
+class ArticleAdminForm(forms.ModelForm):
+    # Taggit's own field is a bare comma-separated text box; editors pick existing tags
+    # from an autocomplete (so "AI" and "A.I." do not both appear) and may add new ones.
+    tags = forms.ModelMultipleChoiceField(
+        queryset=Tag.objects.all(),
+        required=False,
+        label=_("Tags"),
+        widget=AutocompleteSelectMultiple(Article._meta.get_field("tags"), admin.site),
+    )
+    new_tags = forms.CharField(
+        required=False,
+        label=_("New tags"),
+        help_text=_("Tags not in the list yet, separated by commas."),
+    )
+    # The version the editor opened; a save from an older one is refused (see clean()).
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Article
+        fields = [
+            "headline",
+            "slug",
+            "dek",
+            "section",
+            "body",
+            "teaser",
+            "lead_photo",
+            "tags",
+        ]
+        widgets = {
+            "headline": forms.TextInput(attrs={"class": "vLargeTextField"}),
+            "slug": forms.TextInput(attrs={"class": "vLargeTextField"}),
+            "body": AdminProseEditorWidget(config=BODY_EDITOR, preset="configurable"),
+            "teaser": forms.Textarea(attrs={"rows": 3}),
+            "dek": forms.TextInput(attrs={"class": "vLargeTextField"}),
+        }
+
+    editor = None  # set by ArticleAdmin.get_form: who is saving
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.conflict = None
+        if self.instance.pk:
+            self.fields["loaded_version"].initial = self.instance.version
+
+    def clean(self):
+        data = super().clean()
+        data["tags"] = list(data.get("tags") or []) + parse_tags(data.get("new_tags", ""))
+        loaded = data.get("loaded_version")
+        if self.instance.pk and loaded is not None:
+            current = Article.objects.filter(pk=self.instance.pk).values_list("version", flat=True)
+            if current.first() != loaded:
+                self.refuse_stale_edit(loaded)
+            # The database update itself only matches this version (Article._do_update).
+            self.instance.version = loaded
+        return data
+
+    def refuse_stale_edit(self, loaded: int):
+        """Keep the editor's text as a revision, show what the other person changed."""
+        refused = Article.objects.get(pk=self.instance.pk)
+        construct_instance(self, refused, fields=self._meta.fields)
+        refused.version = loaded
+        history.keep_refused_edit(article=refused, by=self.editor)
+        self.conflict = history.changes_since(self.instance.pk, loaded)
+        raise ValidationError(
+            _(
+                "Someone else saved this story after you opened it, so your changes were not "
+                "saved. They are kept in the story's history; see below what changed, then "
+                "reload the story and apply your edits again."
+            ),
+            code="stale",
+        )
+
+
+class VisibilityFilter(admin.SimpleListFilter):
+    """Live, scheduled or not public, by the one visibility rule."""
+
+    title = _("visibility")
+    parameter_name = "visibility"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("live", _("Live on the site")),
+            ("scheduled", _("Scheduled")),
+            ("hidden", _("Not public")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "live":
+            return queryset.public()
+        if self.value() == "scheduled":
+            return queryset.scheduled()
+        if self.value() == "hidden":
+            return queryset.exclude(pk__in=Article.objects.public().values("pk"))
+        return queryset
+
+
+WORKFLOW_ACTIONS = {
+    "submit": (workflow.submit, _("Submitted for review.")),
+    "publish": (workflow.publish, _("Published.")),
+    "unpublish": (workflow.unpublish, _("Unpublished.")),
+    "draft": (workflow.return_to_draft, _("Returned to draft.")),
+}
+
+
+@admin.register(Article)
+class ArticleAdmin(VersionAdmin):
+    form = ArticleAdminForm
+    inlines = [BylineInline, CorrectionInline]
+    list_display = ["headline", "status_label", "publish_at", "section", "byline", "updated_at"]
+    list_filter = [
+        VisibilityFilter,
+        "status",
+        "section",
+        ("authors", admin.RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["section"]
+    search_fields = ["headline", "dek", "slug", "bylines__author__name"]
+    date_hierarchy = "publish_at"
+    ordering = ["-updated_at"]
+    prepopulated_fields = {"slug": ["headline"]}
+    autocomplete_fields = ["lead_photo"]
+    readonly_fields = [
+        "status_label",
+        "publish_at",
+        "lead_photo_preview",
+        "first_published_at",
+        "created_at",
+        "updated_at",
+        "created_by",
+        "version",
+    ]
+    actions = ["submit_selected", "publish_selected", "unpublish_selected", "trash_selected"]
+    save_on_top = True
+    list_per_page = 50
+    change_form_template = "admin/articles/article/change_form.html"
+    change_list_template = "admin/articles/article/change_list.html"
+    fieldsets = [
+        (None, {"fields": ["headline", "slug", "dek", "section"]}),
+        (_("Story"), {"fields": ["body", "teaser"]}),
+        (_("Lead photo"), {"fields": ["lead_photo", "lead_photo_preview"]}),
+        (
+            _("Publishing"),
+            {
+                "fields": ["status_label", "publish_at"],
+                "description": _(
+                    "A story is public once its status is Published and its publish time "
+                    "has passed. Use the buttons above to submit, publish, schedule or "
+                    "unpublish."
+                ),
+            },
+        ),
+        (_("Topics"), {"fields": ["tags", "new_tags", "loaded_version"]}),
+        (
+            _("History"),
+            {
+                "fields": [
+                    "first_published_at",
+                    "created_at",
+                    "updated_at",
+                    "created_by",
+                    "version",
+                ],
+                "classes": ["collapse"],
+            },
+        ),
+    ]
+    Media = NewsroomAdminMedia
+
+    # Who sees and changes what: enforced here, not only by hidden buttons.
+    def get_queryset(self, request):
+        queryset = (
+            super()
+            .get_queryset(request)
+            .live()
+            .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")))
+        )
+        user = request.user
+        if user.has_perm("articles.edit_any_article"):
+            return queryset
+        own = Exists(Byline.objects.filter(article=OuterRef("pk"), author__user=user))
+        return queryset.filter(Q(created_by=user) | own | Q(status=Article.Status.PUBLISHED))
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or can_edit(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and can_trash(request.user)
+
+    def has_publish_permission(self, request):
+        return can_publish(request.user)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        return type(form.__name__, (form,), {"editor": request.user})
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    # Columns
+    @admin.display(description=_("status"), ordering="status")
+    def status_label(self, article):
+        if article.is_scheduled:
+            return format_html(
+                '<span class="nr-status nr-status-scheduled">{} {}</span>',
+                _("Scheduled"),
+                timezone.localtime(article.publish_at).strftime("%b %-d, %H:%M"),
+            )
+        return format_html(
+            '<span class="nr-status nr-status-{}">{}</span>',
+            article.status,
+            article.get_status_display(),
+        )
+
+    @admin.display(description=_("authors"))
+    def byline(self, article):
+        return format_html_join(", ", "{}", ((b.author.name,) for b in article.bylines.all()))
+
+    @admin.display(description=_("current lead photo"))
+    def lead_photo_preview(self, article):
+        if not article.lead_photo:
+            return "—"
+        return format_html(
+            '{}<div class="nr-credit">{}</div>',
+            photo_thumbnail(article.lead_photo, size=240),
+            article.lead_photo.credit_line,
+        )
+
+    # Saving
+    def save_model(self, request, obj, form, change):
+        if change:
+            workflow.remember_old_urls(obj, Article.objects.get(pk=obj.pk))
+        else:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Correction:
+            return super().save_formset(request, form, formset, change)
+        for correction in formset.save(commit=False):
+            is_new = correction.pk is None
+            correction.created_by = correction.created_by or request.user
+            correction.save()
+            if is_new:
+                workflow.touch(article=form.instance, by=request.user, comment="Correction added")
+                workflow.log(
+                    article=form.instance,
+                    by=request.user,
+                    action=workflow.Action.CORRECTED,
+                    detail=correction.get_kind_display(),
+                )
+        for correction in formset.deleted_objects:
+            correction.delete()
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except StaleEdit:
+            # Lost the race between the form's check and the guarded UPDATE.
+            messages.error(request, _("Someone else saved this story a moment ago; reload it."))
+            return HttpResponseRedirect(request.path)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            user = request.user
+            context.update(
+                workflow_buttons=self.workflow_buttons(request, obj),
+                preview_links=obj.preview_links.filter(revoked_at__isnull=True),
+                can_share=can_edit(user, obj) or can_publish(user),
+                can_publish=can_publish(user),
+                now=timezone.localtime(),
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def workflow_buttons(self, request, article):
+        user, Status = request.user, Article.Status
+        buttons = []
+        if article.status == Status.DRAFT and can_edit(user, article):
+            buttons.append(("submit", _("Submit for review")))
+        if can_publish(user) and article.status != Status.PUBLISHED:
+            buttons.append(("publish", _("Publish now")))
+        if can_publish(user) and article.is_scheduled:
+            buttons.append(("publish", _("Publish now instead")))
+        if can_publish(user) and article.status == Status.PUBLISHED:
+            buttons.append(("unpublish", _("Unpublish")))
+        if article.status in (Status.IN_REVIEW, Status.UNPUBLISHED) and (
+            can_publish(user) or can_edit(user, article)
+        ):
+            buttons.append(("draft", _("Return to draft")))
+        return buttons
+
+    # Workflow pages
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("schedule/", view(self.schedule_view), name="articles_article_schedule"),
+            path(
+                "<path:object_id>/workflow/<slug:action>/",
+                view(require_POST(self.workflow_view)),
+                name="articles_article_workflow",
+            ),
+            path(
+                "<path:object_id>/compare/",
+                view(self.compare_view),
+                name="articles_article_compare",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _story(self, request, object_id):
+        article = get_object_or_404(Article.objects.live(), pk=object_id)
+        if not self.has_view_or_change_permission(request, article):
+            raise PermissionDenied
+        return article
+
+    def workflow_view(self, request, object_id, action):
+        article = self._story(request, object_id)
+        change_url = reverse("admin:articles_article_change", args=[article.pk])
+        try:
+            if action in WORKFLOW_ACTIONS:
+                function, done = WORKFLOW_ACTIONS[action]
+                function(article=article, by=request.user)
+            elif action == "schedule":
+                at = forms.DateTimeField().clean(request.POST.get("at"))
+                workflow.schedule(article=article, by=request.user, at=at)
+                done = _("Scheduled for %(at)s.") % {"at": timezone.localtime(at)}
+            elif action == "share":
+                link = workflow.share_preview(article=article, by=request.user)
+                done = format_html(
+                    '{} <a href="{}">{}</a>',
+                    _("Preview link ready; it works for 48 hours or until revoked:"),
+                    request.build_absolute_uri(link.get_absolute_url()),
+                    request.build_absolute_uri(link.get_absolute_url()),
+                )
+            elif action == "revoke":
+                link = get_object_or_404(PreviewLink, pk=request.POST.get("link"), article=article)
+                workflow.revoke_preview(link=link, by=request.user)
+                done = _("Preview link revoked.")
+            elif action == "trash":
+                workflow.trash(article=article, by=request.user)
+                messages.success(request, _("Moved to the trash; it can be restored for 30 days."))
+                return HttpResponseRedirect(reverse("admin:articles_article_changelist"))
+            else:
+                raise PermissionDenied
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, done)
+        return HttpResponseRedirect(change_url)
+
+    def schedule_view(self, request):
+        """What goes live in the next seven days, by day."""
+        days = history.schedule_by_day(Article.objects.live(), days=7)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Schedule: the next 7 days"),
+            "opts": self.opts,
+            "days": days,
+        }
+        from django.template.response import TemplateResponse
+
+        return TemplateResponse(request, "admin/articles/article/schedule.html", context)
+
+    def compare_view(self, request, object_id):
+        article = self._story(request, object_id)
+        if request.method == "POST":
+            version = history.version_of(article, request.POST.get("version"))
+            workflow.restore_revision(article=article, version=version, by=request.user)
+            messages.success(request, _("The earlier revision is restored as a new revision."))
+            return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+        versions = history.versions_of(article)
+        older = history.version_of(article, request.GET.get("a")) if request.GET.get("a") else None
+        newer = history.version_of(article, request.GET.get("b")) if request.GET.get("b") else None
+        if older is None and len(versions) > 1:
+            older = versions[1]
+        if newer is None and versions:
+            newer = versions[0]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Compare revisions of “%(headline)s”") % {"headline": article.headline},
+            "opts": self.opts,
+            "original": article,
+            "versions": versions,
+            "older": older,
+            "newer": newer,
+            "rows": history.compare(older, newer) if older and newer else [],
+            "can_restore": can_edit(request.user, article),
+        }
+        from django.template.response import TemplateResponse
+
+        return TemplateResponse(request, "admin/articles/article/compare.html", context)
+
+    # Deleting moves to the trash.
+    def delete_model(self, request, obj):
+        workflow.trash(article=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for article in queryset:
+            workflow.trash(article=article, by=request.user)
+
+    # Changelist actions
+    def _each(self, request, queryset, function, done):
+        count = 0
+        for article in queryset:
+            try:
+                function(article=article, by=request.user)
+                count += 1
+            except (ValidationError, PermissionDenied) as error:
+                reason = "; ".join(getattr(error, "messages", [str(error)]))
+                messages.error(request, f"“{article.headline}”: {reason}")
+        if count:
+            messages.success(request, done % {"count": count})
+
+    @admin.action(description=_("Submit selected stories for review"))
+    def submit_selected(self, request, queryset):
+        self._each(request, queryset, workflow.submit, _("%(count)d submitted for review."))
+
+    @admin.action(description=_("Publish selected stories now"), permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        self._each(request, queryset, workflow.publish, _("%(count)d published."))
+
+    @admin.action(description=_("Unpublish selected stories"), permissions=["publish"])
+    def unpublish_selected(self, request, queryset):
+        self._each(request, queryset, workflow.unpublish, _("%(count)d unpublished."))
+
+    @admin.action(description=_("Move selected stories to the trash"), permissions=["delete"])
+    def trash_selected(self, request, queryset):
+        self._each(request, queryset, workflow.trash, _("%(count)d moved to the trash."))

@@ -1,0 +1,80 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Activity(models.Model):
+    """The audit log: who did what to which story, and when. Never edited, never deleted."""
+
+    class Action(models.TextChoices):
+        SUBMITTED = "submitted", _("submitted for review")
+        PUBLISHED = "published", _("published")
+        SCHEDULED = "scheduled", _("scheduled")
+        UNPUBLISHED = "unpublished", _("unpublished")
+        RETURNED = "returned", _("returned to draft")
+        TRASHED = "trashed", _("moved to trash")
+        RESTORED = "restored", _("restored from trash")
+        PURGED = "purged", _("deleted for good")
+        REVERTED = "reverted", _("restored a revision")
+        CORRECTED = "corrected", _("added a correction or update")
+        CONFLICT = "conflict", _("edit refused: someone saved first")
+        PREVIEW_SHARED = "preview_shared", _("shared a preview link")
+        PREVIEW_REVOKED = "preview_revoked", _("revoked a preview link")
+
+    article = models.ForeignKey(
+        "articles.Article",
+        verbose_name=_("story"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="activities",
+    )
+    headline = models.CharField(_("headline"), max_length=200)
+    action = models.CharField(_("action"), max_length=20, choices=Action)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("activity")
+        verbose_name_plural = _("activity log")
+        indexes = [models.Index(fields=["article", "-at"], name="activity_article_idx")]
+
+    def __str__(self):
+        return f"{self.user} {self.get_action_display()} “{self.headline}”"
+
+
+class OldURL(models.Model):
+    """An address a published story or a section used to have; it answers 301 to the new one.
+
+    It points at the object, not at a URL, so a story moved twice never forms a chain.
+    """
+
+    path = models.CharField(_("old path"), max_length=400, unique=True)
+    article = models.ForeignKey(
+        "articles.Article", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    section = models.ForeignKey(
+        "articles.Section", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("old address")
+        verbose_name_plural = _("old addresses")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(article__isnull=False) ^ models.Q(section__isnull=False),
+                name="old_url_points_at_one_thing",
+            ),
+        ]
+
+    def __str__(self):
+        return self.path

@@ -1,0 +1,38 @@
+"""Who may do what to a story: the object-level rules on top of the roles' model permissions.
+
+Every path that changes a story (admin pages, admin actions, workflow views, commands)
+asks these functions; hiding a button is never the only guard.
+"""
+
+from articles.models import Article, Byline
+
+
+def can_publish(user) -> bool:
+    """Publish now, schedule, unpublish: editors only."""
+    return user.has_perm("articles.publish_article")
+
+
+def can_trash(user) -> bool:
+    return user.has_perm("articles.delete_article")
+
+
+def is_own(user, article: Article) -> bool:
+    """The user started the story or writes under one of its bylines."""
+    if article.pk is None:
+        return True
+    return (
+        article.created_by_id == user.pk
+        or Byline.objects.filter(article=article, author__user=user).exists()
+    )
+
+
+def can_edit(user, article: Article) -> bool:
+    """Editors edit everything; a reporter edits their own stories until they are published."""
+    if not user.is_active or not user.has_perm("articles.change_article"):
+        return False
+    if user.has_perm("articles.edit_any_article"):
+        return True
+    if article.deleted_at is not None:
+        return False
+    unpublished = article.status in (Article.Status.DRAFT, Article.Status.IN_REVIEW)
+    return unpublished and is_own(user, article)

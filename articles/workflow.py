@@ -1,0 +1,214 @@
+"""Editorial operations that span several models: each checks who is asking, validates,
+saves, keeps a revision and writes the audit log, in one transaction.
+
+Admin pages, admin actions, views, commands and tests all call these functions.
+"""
+
+from datetime import datetime, timedelta
+
+import reversion
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from articles.models import Activity, Article, Correction, OldURL, PreviewLink
+from articles.permissions import can_edit, can_publish, can_trash
+
+Status = Article.Status
+Action = Activity.Action
+
+
+def log(*, article: Article, by, action: str, detail: str = "") -> Activity:
+    return Activity.objects.create(
+        article=article, headline=article.headline, action=action, user=by, detail=detail[:300]
+    )
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def _save_revision(article: Article, by, comment: str) -> None:
+    with reversion.create_revision():
+        article.save()
+        reversion.set_user(by)
+        reversion.set_comment(comment)
+
+
+def _move(article: Article, status: str, *, by, action: str, detail: str = "") -> Article:
+    article.transition_to(status)
+    _save_revision(article, by, str(Action(action).label).capitalize())
+    log(article=article, by=by, action=action, detail=detail)
+    return article
+
+
+def publication_problems(article: Article) -> list[str]:
+    """What stops a story from going live, in words an editor can act on."""
+    problems = []
+    if not article.headline.strip():
+        problems.append(_("The story has no headline."))
+    if not article.body.strip():
+        problems.append(_("The story has no body."))
+    if not article.bylines.exists():
+        problems.append(_("The story has no author."))
+    photo = article.lead_photo
+    if photo is not None and (not photo.alt_text.strip() or not photo.credit.strip()):
+        problems.append(_("The lead photo needs alt text and a credit."))
+    return problems
+
+
+@transaction.atomic
+def submit(*, article: Article, by) -> Article:
+    _require(can_edit(by, article), _("You may not submit this story."))
+    return _move(article, Status.IN_REVIEW, by=by, action=Action.SUBMITTED)
+
+
+@transaction.atomic
+def publish(*, article: Article, by, at: datetime | None = None) -> Article:
+    """Publish now, or at ``at`` when it lies ahead (that is scheduling)."""
+    _require(can_publish(by), _("Only editors may publish or schedule stories."))
+    if article.deleted_at is not None:
+        raise ValidationError(_("Restore the story from the trash first."))
+    problems = publication_problems(article)
+    if problems:
+        raise ValidationError(problems)
+    now = timezone.now()
+    article.publish_at = at or now
+    if article.publish_at > now:
+        when = timezone.localtime(article.publish_at).strftime("%Y-%m-%d %H:%M %Z")
+        return _move(article, Status.PUBLISHED, by=by, action=Action.SCHEDULED, detail=when)
+    return _move(article, Status.PUBLISHED, by=by, action=Action.PUBLISHED)
+
+
+def schedule(*, article: Article, by, at: datetime) -> Article:
+    if at <= timezone.now():
+        raise ValidationError(_("Choose a time in the future to schedule a story."))
+    return publish(article=article, by=by, at=at)
+
+
+@transaction.atomic
+def unpublish(*, article: Article, by) -> Article:
+    _require(can_publish(by), _("Only editors may unpublish stories."))
+    return _move(article, Status.UNPUBLISHED, by=by, action=Action.UNPUBLISHED)
+
+
+@transaction.atomic
+def return_to_draft(*, article: Article, by) -> Article:
+    allowed = can_publish(by) or (article.status == Status.IN_REVIEW and can_edit(by, article))
+    _require(allowed, _("You may not return this story to draft."))
+    return _move(article, Status.DRAFT, by=by, action=Action.RETURNED)
+
+
+@transaction.atomic
+def trash(*, article: Article, by) -> Article:
+    _require(can_trash(by), _("Only editors may delete stories."))
+    if article.deleted_at is None:
+        article.deleted_at, article.deleted_by = timezone.now(), by
+        article.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+        log(article=article, by=by, action=Action.TRASHED)
+    return article
+
+
+def trash_deadline(article: Article) -> datetime:
+    return article.deleted_at + timedelta(days=settings.NEWSROOM_TRASH_DAYS)
+
+
+@transaction.atomic
+def restore(*, article: Article, by) -> Article:
+    _require(can_trash(by), _("Only editors may restore stories."))
+    if article.deleted_at is None:
+        return article
+    if trash_deadline(article) < timezone.now():
+        raise ValidationError(_("This story was in the trash too long to be restored."))
+    article.deleted_at, article.deleted_by = None, None
+    article.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+    log(article=article, by=by, action=Action.RESTORED)
+    return article
+
+
+@transaction.atomic
+def purge_trash(*, now: datetime | None = None) -> int:
+    """Delete for good what has been in the trash longer than the retention period."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.NEWSROOM_TRASH_DAYS)
+    expired = list(Article.objects.trashed().filter(deleted_at__lt=cutoff))
+    for article in expired:
+        log(article=article, by=None, action=Action.PURGED)
+        article.delete()
+    return len(expired)
+
+
+@transaction.atomic
+def add_correction(*, article: Article, by, kind: str, text: str, at=None) -> Correction:
+    """Add a dated note; the story's updated time moves with it."""
+    _require(can_publish(by), _("Only editors may add corrections and updates."))
+    correction = Correction(
+        article=article, kind=kind, text=text, published_at=at or timezone.now(), created_by=by
+    )
+    correction.full_clean()
+    correction.save()
+    touch(article=article, by=by, comment=f"{correction.get_kind_display()} added")
+    log(article=article, by=by, action=Action.CORRECTED, detail=correction.get_kind_display())
+    return correction
+
+
+def touch(*, article: Article, by, comment: str) -> None:
+    """Mark the story as updated now, as a new revision."""
+    article.refresh_from_db(fields=["version"])
+    _save_revision(article, by, comment)
+
+
+def remember_old_urls(article: Article, previous: Article | None) -> None:
+    """Before a published story moves (new slug or section), keep its old address."""
+    if previous is None or previous.first_published_at is None:
+        return
+    if (previous.slug, previous.section_id) == (article.slug, article.section_id):
+        return
+    old = previous.get_absolute_url()
+    OldURL.objects.filter(path=article.get_absolute_url()).delete()
+    OldURL.objects.update_or_create(path=old, defaults={"article": article, "section": None})
+
+
+# Fields a revision restores: the story's words and pictures, never its workflow state.
+CONTENT_FIELDS = ["headline", "slug", "dek", "section_id", "body", "teaser", "lead_photo_id"]
+
+
+@transaction.atomic
+def restore_revision(*, article: Article, version, by) -> Article:
+    """Bring back the words of an earlier revision as a new revision; status is unchanged."""
+    _require(can_edit(by, article), _("You may not edit this story."))
+    data = version.field_dict
+    previous = Article.objects.get(pk=article.pk)
+    for field in CONTENT_FIELDS:
+        name = field.removesuffix("_id")
+        key = field if field in data else name
+        if key in data:
+            setattr(article, field, data[key])
+    remember_old_urls(article, previous)
+    stamp = timezone.localtime(version.revision.date_created).strftime("%Y-%m-%d %H:%M")
+    _save_revision(article, by, f"Restored the revision of {stamp}")
+    log(article=article, by=by, action=Action.REVERTED, detail=stamp)
+    return article
+
+
+@transaction.atomic
+def share_preview(*, article: Article, by, hours: int | None = None) -> PreviewLink:
+    _require(can_edit(by, article) or can_publish(by), _("You may not share this story."))
+    hours = hours or settings.NEWSROOM_PREVIEW_HOURS
+    link = PreviewLink.objects.create(
+        article=article, created_by=by, expires_at=timezone.now() + timedelta(hours=hours)
+    )
+    log(article=article, by=by, action=Action.PREVIEW_SHARED, detail=f"valid {hours} hours")
+    return link
+
+
+@transaction.atomic
+def revoke_preview(*, link: PreviewLink, by) -> PreviewLink:
+    _require(can_edit(by, link.article) or can_publish(by), _("You may not revoke this link."))
+    if link.revoked_at is None:
+        link.revoked_at = timezone.now()
+        link.save(update_fields=["revoked_at"])
+        log(article=link.article, by=by, action=Action.PREVIEW_REVOKED)
+    return link
