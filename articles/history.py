@@ -58,7 +58,7 @@ def version_of(article: Article, version_id) -> Version:
         raise Http404("No such revision of this story.") from None
 
 
-def _bylines(version: Version) -> str:
+def bylines_of(version: Version) -> str:
     byline_type = ContentType.objects.get_for_model(Byline)
     rows = sorted(
         (v.field_dict for v in version.revision.version_set.filter(content_type=byline_type)),
@@ -89,7 +89,7 @@ def _values(version: Version | None, article: Article | None = None) -> dict[str
     if version is not None:
         data = version.field_dict
         values = {field: _display(field, data.get(field)) for field, _ in COMPARED[:-1]}
-        values["bylines"] = _bylines(version)
+        values["bylines"] = bylines_of(version)
         return values
     values = {field: _display(field, getattr(article, field)) for field, _ in COMPARED[:-1]}
     values["bylines"] = ", ".join(a.name for a in article.bylines_in_order)
@@ -139,6 +139,22 @@ def changes_since(article_id: int, version: int) -> dict:
         "at": latest.revision.date_created if latest else article.updated_at,
         "changes": _changes(_values(base), _values(None, article)) if base else [],
     }
+
+
+def ensure_initial_revision(article_id) -> None:
+    """Record a story's current state if it has no revision yet (stories made by code).
+
+    Called before an edit, outside any revision block, so history always holds the state
+    the edit started from.
+    """
+    if Version.objects.get_for_object_reference(Article, article_id).exists():
+        return
+    article = Article.objects.filter(pk=article_id).first()
+    if article is None:
+        return
+    with reversion.create_revision(manage_manually=True):
+        reversion.add_to_revision(article)
+        reversion.set_comment("State before the first recorded edit")
 
 
 def keep_refused_edit(*, article: Article, by) -> None:

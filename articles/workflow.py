@@ -13,6 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from articles import history
+from articles.figures import foreign_images
 from articles.models import Activity, Article, Correction, OldURL, PreviewLink
 from articles.permissions import can_edit, can_publish, can_trash
 
@@ -32,6 +34,8 @@ def _require(allowed: bool, message: str) -> None:
 
 
 def _save_revision(article: Article, by, comment: str) -> None:
+    if not reversion.is_active() and article.pk:
+        history.ensure_initial_revision(article.pk)
     with reversion.create_revision():
         article.save()
         reversion.set_user(by)
@@ -57,6 +61,10 @@ def publication_problems(article: Article) -> list[str]:
     photo = article.lead_photo
     if photo is not None and (not photo.alt_text.strip() or not photo.credit.strip()):
         problems.append(_("The lead photo needs alt text and a credit."))
+    if foreign_images(article.body):
+        problems.append(
+            _("A picture in the body is not from the photo library, so it has no credit.")
+        )
     return problems
 
 

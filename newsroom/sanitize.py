@@ -5,6 +5,8 @@ script and style contents, and allows only http(s) and mailto links. Whatever a 
 admin, an importer or a script hands us, what we store and render has passed through here.
 """
 
+import re
+
 import nh3
 
 _URL_SCHEMES = {"http", "https", "mailto"}
@@ -44,9 +46,15 @@ def _clean(html: str, tags: set[str]) -> str:
     ).strip()
 
 
+_IMG_WITHOUT_SRC = re.compile(r"<img(?![^>]*\bsrc=)[^>]*>")
+# A figure is its picture; one that lost it (or never had it) is dropped, caption and all.
+_FIGURE_WITHOUT_IMG = re.compile(r"<figure>(?:(?!<img\b).)*?</figure>", re.S)
+
+
 def clean_body(html: str) -> str:
     """A story body: paragraphs, headings, lists, quotes, links and figures."""
-    return _clean(html, _BODY_TAGS)
+    cleaned = _IMG_WITHOUT_SRC.sub("", _clean(html, _BODY_TAGS))
+    return _FIGURE_WITHOUT_IMG.sub("", cleaned)
 
 
 def clean_short_text(html: str) -> str:

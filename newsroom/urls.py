@@ -6,6 +6,7 @@ from django.views.static import serve
 from newsroom import views
 
 urlpatterns = [
+    path("favicon.ico", views.favicon),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("authors/", include("authors.urls")),

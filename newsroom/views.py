@@ -2,7 +2,8 @@ import logging
 
 from django.core.cache import cache
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -33,3 +34,8 @@ def healthz(request):
         {"status": "ok" if healthy else "unavailable", "checks": checks},
         status=200 if healthy else 503,
     )
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says; point them at ours."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))

@@ -115,3 +115,11 @@ def test_rescheduling_before_going_live_moves_the_first_published_time():
     story.publish_at = ahead + timedelta(days=1)
     story.save()
     assert story.first_published_at == ahead + timedelta(days=1)
+
+
+def test_a_story_in_the_trash_is_never_public(client):
+    story = ArticleFactory(headline="Trashed story", tags=["chips"], deleted_at=timezone.now())
+    assert not Article.objects.public().filter(pk=story.pk).exists() and not story.is_public
+    assert client.get(story.get_absolute_url()).status_code == 404
+    assert "Trashed story" not in client.get("/").text
+    assert client.get("/tags/chips/").status_code == 404

@@ -6,8 +6,9 @@ from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.forms.models import construct_instance
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -20,7 +21,7 @@ from taggit.utils import parse_tags
 
 from articles import history, workflow
 from articles.admin.common import NewsroomAdminMedia, photo_thumbnail
-from articles.models import Article, Byline, Correction, PreviewLink, StaleEdit
+from articles.models import Article, Byline, Correction, Photo, PreviewLink, StaleEdit
 from articles.permissions import can_edit, can_publish, can_trash
 
 BODY_EDITOR = {
@@ -42,7 +43,6 @@ BODY_EDITOR = {
         "Image": True,
         "Caption": True,
         "History": True,
-        "Typographic": True,
     }
 }
 
@@ -244,7 +244,9 @@ class ArticleAdmin(VersionAdmin):
             },
         ),
     ]
-    Media = NewsroomAdminMedia
+
+    class Media(NewsroomAdminMedia):
+        js = ["admin/photo_picker.js"]
 
     # Who sees and changes what: enforced here, not only by hidden buttons.
     def get_queryset(self, request):
@@ -334,6 +336,18 @@ class ArticleAdmin(VersionAdmin):
         for correction in formset.deleted_objects:
             correction.delete()
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Before VersionAdmin opens its revision block: history must hold the state this
+        # edit starts from, even for stories made by code (seed, import).
+        if request.method == "POST":
+            history.ensure_initial_revision(object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def changelist_view(self, request, extra_context=None):
+        # Not inside VersionAdmin's revision block: each workflow action records its own
+        # revision, with the state it started from (stories have no list_editable).
+        return admin.ModelAdmin.changelist_view(self, request, extra_context)
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
@@ -376,6 +390,7 @@ class ArticleAdmin(VersionAdmin):
         view = self.admin_site.admin_view
         return [
             path("schedule/", view(self.schedule_view), name="articles_article_schedule"),
+            path("photos/", view(self.photo_search_view), name="articles_article_photos"),
             path(
                 "<path:object_id>/workflow/<slug:action>/",
                 view(require_POST(self.workflow_view)),
@@ -431,6 +446,31 @@ class ArticleAdmin(VersionAdmin):
             messages.success(request, done)
         return HttpResponseRedirect(change_url)
 
+    def photo_search_view(self, request):
+        """Library photos for the body editor's picker, as JSON."""
+        if not request.user.has_perm("articles.view_photo"):
+            raise PermissionDenied
+        term = request.GET.get("q", "").strip()[:100]
+        photos = Photo.objects.all()
+        if term:
+            photos = photos.filter(
+                Q(caption__icontains=term)
+                | Q(alt_text__icontains=term)
+                | Q(credit__icontains=term)
+                | Q(source__icontains=term)
+            )
+        results = [
+            {
+                "id": photo.pk,
+                "src": photo.image.url,
+                "alt": photo.alt_text,
+                "caption": photo.caption,
+                "credit_line": photo.credit_line,
+            }
+            for photo in photos[:12]
+        ]
+        return JsonResponse({"results": results})
+
     def schedule_view(self, request):
         """What goes live in the next seven days, by day."""
         days = history.schedule_by_day(Article.objects.live(), days=7)
@@ -440,8 +480,6 @@ class ArticleAdmin(VersionAdmin):
             "opts": self.opts,
             "days": days,
         }
-        from django.template.response import TemplateResponse
-
         return TemplateResponse(request, "admin/articles/article/schedule.html", context)
 
     def compare_view(self, request, object_id):
@@ -469,8 +507,6 @@ class ArticleAdmin(VersionAdmin):
             "rows": history.compare(older, newer) if older and newer else [],
             "can_restore": can_edit(request.user, article),
         }
-        from django.template.response import TemplateResponse
-
         return TemplateResponse(request, "admin/articles/article/compare.html", context)
 
     # Deleting moves to the trash.

@@ -25,5 +25,7 @@ __all__ = [
 # Registered here, with the models, so it happens before the admin's VersionAdmin looks.
 reversion.register(Byline)
 reversion.register(
-    Article, follow=["bylines"], exclude=["teaser_html", "teaser_truncated", "word_count"]
+    Article,
+    follow=["bylines"],
+    exclude=["body_html", "teaser_html", "teaser_truncated", "word_count"],
 )

@@ -1,12 +1,13 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
+from articles.figures import render_body
 from articles.teasers import count_words, make_teaser, plain_text
 from newsroom.sanitize import clean_body, clean_short_text
 
@@ -172,6 +173,7 @@ class Article(models.Model):
     )
 
     # Computed on save, never per request.
+    body_html = models.TextField(editable=False, default="")
     teaser_html = models.TextField(editable=False, default="")
     teaser_truncated = models.BooleanField(editable=False, default=False)
     word_count = models.PositiveIntegerField(editable=False, default=0)
@@ -204,6 +206,7 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs):
         self.body = clean_body(self.body)
+        self.body_html = render_body(self.body)
         self.teaser = clean_short_text(self.teaser)
         teaser = make_teaser(self.body, self.teaser, settings.NEWSROOM_TEASER_WORDS)
         self.teaser_html, self.teaser_truncated = teaser.html, teaser.truncated
@@ -224,7 +227,9 @@ class Article(models.Model):
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
         try:
-            super().save(*args, **kwargs)
+            # A savepoint of its own, so a refused save leaves the caller's transaction usable.
+            with transaction.atomic(using=kwargs.get("using")):
+                super().save(*args, **kwargs)
         except StaleEdit:
             self.version -= 1
             raise

@@ -16,7 +16,7 @@ from django.utils.text import slugify
 
 from articles.demo import content
 from articles.demo.pictures import draw_jpeg
-from articles.models import Article, Byline, Photo, Section
+from articles.models import Article, Byline, Correction, Photo, Section
 from authors.models import Author, Handle
 
 STORY_COUNT = 64
@@ -231,5 +231,16 @@ class Command(BaseCommand):
                 for position, author in enumerate(byline)
             )
             article.tags.set(tags)
+            if index in (2, 7):
+                Correction.objects.create(
+                    article=article,
+                    kind=Correction.Kind.CORRECTION if index == 2 else Correction.Kind.UPDATE,
+                    text=(
+                        "An earlier version of this story misstated the size of the plant."
+                        if index == 2
+                        else "The company responded to our questions after publication."
+                    ),
+                    published_at=publish_at + timedelta(hours=2),
+                )
             created += 1
         self.report("stories", created, STORY_COUNT)

@@ -1,0 +1,74 @@
+"""Photos inside a story body: library photos get their credit line, size and alt text.
+
+The editor inserts `<figure><img src=…><figcaption>…</figcaption></figure>`; on save the
+body is rendered once into ``body_html`` with each library photo's credit printed beside
+it, so the credit can never be forgotten or mistyped.
+"""
+
+import re
+from html import unescape
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
+
+from articles.models.photos import Photo
+
+_FIGURE = re.compile(r"<figure[^>]*>(?P<inner>.*?)</figure>", re.S)
+_IMG = re.compile(r"<img\b[^>]*?\bsrc=\"(?P<src>[^\"]*)\"[^>]*>", re.S)
+_ALT = re.compile(r"\balt=\"(?P<alt>[^\"]*)\"")
+_CAPTION = re.compile(r"<figcaption[^>]*>(?P<caption>.*?)</figcaption>", re.S)
+
+
+def _storage_name(src: str) -> str | None:
+    path = urlsplit(src).path
+    prefix = urlsplit(settings.MEDIA_URL).path
+    return path[len(prefix) :] if path.startswith(prefix) else None
+
+
+def library_photos(html: str) -> dict[str, Photo]:
+    """The library photos a body shows, by the src it uses for them."""
+    names = {src: _storage_name(src) for src in _IMG.findall(html)}
+    found = {
+        p.image.name: p for p in Photo.objects.filter(image__in=[n for n in names.values() if n])
+    }
+    return {src: found[name] for src, name in names.items() if name in found}
+
+
+def foreign_images(html: str) -> list[str]:
+    """Images in the body that are not from the photo library (so carry no credit)."""
+    known = library_photos(html)
+    return [src for src in _IMG.findall(html) if src not in known]
+
+
+def render_body(html: str) -> str:
+    """The body as readers see it: library figures with credit, size and lazy loading."""
+    photos = library_photos(html)
+    if not photos:
+        return html
+
+    def figure(match: re.Match) -> str:
+        inner = match.group("inner")
+        image = _IMG.search(inner)
+        photo = photos.get(image.group("src")) if image else None
+        if photo is None:
+            return match.group(0)
+        alt = _ALT.search(image.group(0))
+        alt_text = unescape(alt.group("alt")) if alt and alt.group("alt") else photo.alt_text
+        caption = _CAPTION.search(inner)
+        # The editor's caption is already sanitized body HTML; the library's is plain text.
+        caption_html = caption.group("caption").strip() if caption else escape(photo.caption)
+        return format_html(
+            '<figure class="photo photo-in-body"><img src="{}" alt="{}" width="{}" '
+            'height="{}" loading="lazy" decoding="async"><figcaption>{}'
+            '<span class="credit">{}</span></figcaption></figure>',
+            photo.image.url,
+            alt_text,
+            photo.width,
+            photo.height,
+            mark_safe(caption_html + " ") if caption_html else "",  # noqa: S308
+            photo.credit_line,
+        )
+
+    return _FIGURE.sub(figure, html)
