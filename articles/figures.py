@@ -10,10 +10,12 @@ from html import unescape
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.template.loader import render_to_string
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from articles.models.photos import Photo
+from articles.templatetags.photos import SIZES, picture
 
 _FIGURE = re.compile(r"<figure[^>]*>(?P<inner>.*?)</figure>", re.S)
 _IMG = re.compile(r"<img\b[^>]*?\bsrc=\"(?P<src>[^\"]*)\"[^>]*>", re.S)
@@ -59,14 +61,19 @@ def render_body(html: str) -> str:
         caption = _CAPTION.search(inner)
         # The editor's caption is already sanitized body HTML; the library's is plain text.
         caption_html = caption.group("caption").strip() if caption else escape(photo.caption)
+        picture_html = render_to_string(
+            "_picture.html", picture(photo, "full", alt=alt_text, sizes=SIZES["full"])
+        )
+        expires = (
+            format_html(' data-expires="{}"', photo.rights_expire_on.isoformat())
+            if photo.rights_expire_on
+            else ""
+        )
         return format_html(
-            '<figure class="photo photo-in-body"><img src="{}" alt="{}" width="{}" '
-            'height="{}" loading="lazy" decoding="async"><figcaption>{}'
+            '<figure class="photo photo-in-body"{}>{}<figcaption>{}'
             '<span class="credit">{}</span></figcaption></figure>',
-            photo.image.url,
-            alt_text,
-            photo.width,
-            photo.height,
+            expires,
+            mark_safe(picture_html.strip()),  # noqa: S308 - our own template, escaped
             mark_safe(caption_html + " ") if caption_html else "",  # noqa: S308
             photo.credit_line,
         )

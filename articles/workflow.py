@@ -61,6 +61,11 @@ def publication_problems(article: Article) -> list[str]:
     photo = article.lead_photo
     if photo is not None and (not photo.alt_text.strip() or not photo.credit.strip()):
         problems.append(_("The lead photo needs alt text and a credit."))
+    if photo is not None and not photo.is_usable:
+        problems.append(
+            _("The lead photo's rights expired on %(day)s; choose another photo.")
+            % {"day": photo.rights_expire_on.isoformat()}
+        )
     if foreign_images(article.body):
         problems.append(
             _("A picture in the body is not from the photo library, so it has no credit.")

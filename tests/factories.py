@@ -3,6 +3,7 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
+from articles.imaging import refresh_renditions
 from articles.models import Article, Byline, Photo, Section
 from authors.models import Author, Handle
 
@@ -20,6 +21,7 @@ class SectionFactory(factory.django.DjangoModelFactory):
 class PhotoFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Photo
+        skip_postgeneration_save = True
 
     image = factory.django.ImageField(width=640, height=427, color="teal", format="JPEG")
     caption = factory.Sequence(lambda n: f"A chip on a bench, number {n}.")
@@ -27,6 +29,11 @@ class PhotoFactory(factory.django.DjangoModelFactory):
     credit = "VCG/Getty Images"
     credit_kind = Photo.CreditKind.PHOTO
     source = "Getty Images"
+
+    @factory.post_generation
+    def renditions(self, create, extracted, **kwargs):
+        if create and (extracted if extracted is not None else True):
+            refresh_renditions(self)
 
 
 class AuthorFactory(factory.django.DjangoModelFactory):

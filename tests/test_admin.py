@@ -163,6 +163,9 @@ def test_a_photo_is_uploaded_with_its_credit_and_size(editor, editor_client):
             "credit_kind": "photo",
             "credit": "VCG/Getty Images",
             "source": "Getty Images",
+            "focal_x": "0.5",
+            "focal_y": "0.5",
+            "licence": "agency",
         },
     )
     assert response.status_code == 302
@@ -178,7 +181,14 @@ def test_a_photo_without_alt_text_or_credit_is_refused(editor_client):
     buffer.seek(0)
     buffer.name = "x.png"
     response = editor_client.post(
-        "/admin/articles/photo/add/", {"image": buffer, "credit_kind": "photo"}
+        "/admin/articles/photo/add/",
+        {
+            "image": buffer,
+            "credit_kind": "photo",
+            "focal_x": "0.5",
+            "focal_y": "0.5",
+            "licence": "staff",
+        },
     )
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors

@@ -102,7 +102,10 @@ def test_a_teaser_card_shows_everything_a_reader_needs(client):
     assert "Fab opens in Dresden" in card
     assert "The plant is the largest in Europe." in card
     assert "Photo: VCG/Getty Images" in card
-    assert f'<img src="{photo.image.url}" alt="{photo.alt_text}" width="640" height="427"' in card
+    name, width, height = photo.renditions["card"]["jpg"][1]
+    assert f'<img src="/media/{name}" srcset="' in card
+    assert f'alt="{photo.alt_text}" width="{width}" height="{height}" loading="lazy"' in card
+    assert '<source type="image/webp" srcset="/media/renditions/' in card
     assert re.search(r"By <a href=\"/authors/[^\"]+/\">Jane Roe</a> and <a [^>]+>Sam Poe</a>", card)
     assert f'<time datetime="{story.publish_at.isoformat()}' in card
     assert story.teaser_html in card and story.teaser_html.endswith("…</p>")
@@ -152,7 +155,8 @@ def test_story_page_carries_canonical_social_tags_credit_times_and_author_boxes(
     assert f'<link rel="canonical" href="{url}">' in html
     assert f'<meta property="og:url" content="{url}">' in html
     assert '<meta property="og:title" content="Fab opens">' in html
-    assert f'<meta property="og:image" content="http://testserver{photo.image.url}">' in html
+    largest = photo.renditions["story"]["jpg"][-1][0]
+    assert f'<meta property="og:image" content="http://testserver/media/{largest}">' in html
     assert '<meta name="twitter:card" content="summary_large_image">' in html
     assert '<meta name="twitter:creator" content="@janeroe">' in html
     assert "The new fab at night." in html and "Illustration: Jane Roe/Newsroom" in html
@@ -181,7 +185,8 @@ def test_author_page_shows_bio_headshot_handles_and_stories(client):
     ArticleFactory(headline="Someone else's story")
     html = client.get(author.get_absolute_url()).text
     assert "Jane Roe" in html and "Chips reporter" in html and "Jane writes about chips." in html
-    assert headshot.image.url in html
+    assert f"/media/{headshot.renditions['square']['jpg'][0][0]} 96w" in html
+    assert headshot.credit_line in html
     assert 'href="https://bsky.app/profile/janeroe.bsky.social"' in html
     assert "Her story" in html and "Someone else&#x27;s story" not in html
 

@@ -1,9 +1,19 @@
-from django.contrib import admin
-from django.db.models import Count
+from datetime import timedelta
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from articles import imaging
 from articles.admin.common import NewsroomAdminMedia, photo_thumbnail
-from articles.models import OldURL, Photo, Section
+from articles.models import Article, OldURL, Photo, Section
 
 
 @admin.register(Section)
@@ -30,20 +40,127 @@ class SectionAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
+class PhotoAdminForm(forms.ModelForm):
+    """Uploads are decoded before anything is stored; credit and caption can come from the
+    file's own IPTC or XMP metadata when the editor leaves them empty."""
+
+    # A plain file field: the decoding checks in clean_image() are the only gate, with
+    # messages an editor can act on (Django's ImageField would answer first, vaguely).
+    image = forms.FileField(
+        label=_("image"),
+        help_text=_("JPEG, PNG, WebP or AVIF. Location and camera data are removed on upload."),
+    )
+
+    class Meta:
+        model = Photo
+        fields = [
+            "image",
+            "caption",
+            "alt_text",
+            "credit_kind",
+            "credit",
+            "source",
+            "focal_x",
+            "focal_y",
+            "licence",
+            "cc_variant",
+            "usage_notes",
+            "rights_expire_on",
+        ]
+        widgets = {
+            "focal_x": forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": "1"}),
+            "focal_y": forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": "1"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.upload = None
+        self.filled_from_file = []
+        # Required on the model; here they may come from the file's metadata instead.
+        self.fields["credit"].required = False
+        self.fields["caption"].required = False
+
+    def clean_image(self):
+        image = self.cleaned_data.get("image")
+        if image and hasattr(image, "content_type"):  # a new upload, not the stored file
+            self.upload = imaging.inspect_upload(image)
+            return imaging.clean_master(image, self.upload)
+        return image
+
+    def clean(self):
+        data = super().clean()
+        found = self.upload.credit if self.upload else {}
+        if not data.get("credit"):
+            credit = found.get("credit") or found.get("creator")
+            if credit:
+                data["credit"] = credit
+                self.filled_from_file.append(_("credit"))
+            else:
+                self.add_error("credit", _("A credit is required (the file carries none)."))
+        if not data.get("caption") and found.get("caption"):
+            data["caption"] = found["caption"]
+            self.filled_from_file.append(_("caption"))
+        if not data.get("source") and found.get("source"):
+            data["source"] = found["source"]
+            self.filled_from_file.append(_("source"))
+        return data
+
+
+class RightsFilter(admin.SimpleListFilter):
+    title = _("rights")
+    parameter_name = "rights"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("expired", _("Expired")),
+            ("expiring", _("Expiring within 30 days")),
+            ("open", _("No expiry")),
+        ]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "expired":
+            return queryset.expired(on=today)
+        if self.value() == "expiring":
+            return queryset.filter(
+                rights_expire_on__gte=today, rights_expire_on__lte=today + timedelta(days=30)
+            )
+        if self.value() == "open":
+            return queryset.filter(rights_expire_on__isnull=True)
+        return queryset
+
+
 @admin.register(Photo)
 class PhotoAdmin(admin.ModelAdmin):
-    list_display = ["thumbnail", "title", "credit_line", "source", "dimensions", "created_at"]
+    form = PhotoAdminForm
+    list_display = [
+        "thumbnail",
+        "title",
+        "credit_line",
+        "source",
+        "licence_label",
+        "rights_state",
+        "dimensions",
+        "created_at",
+    ]
     list_display_links = ["thumbnail", "title"]
-    list_filter = ["credit_kind", "created_at"]
+    list_filter = [RightsFilter, "credit_kind", "licence", "source", "created_at"]
     search_fields = ["caption", "alt_text", "credit", "source"]
-    readonly_fields = ["preview", "dimensions", "uploaded_by", "created_at"]
+    readonly_fields = ["focal_point_picker", "dimensions", "used_in", "uploaded_by", "created_at"]
     fieldsets = [
-        (None, {"fields": ["image", "preview", "dimensions"]}),
+        (None, {"fields": ["image", "focal_point_picker", ("focal_x", "focal_y"), "dimensions"]}),
         (_("Words"), {"fields": ["caption", "alt_text"]}),
         (_("Credit"), {"fields": ["credit_kind", "credit", "source"]}),
+        (
+            _("Rights"),
+            {"fields": ["licence", "cc_variant", "usage_notes", "rights_expire_on"]},
+        ),
+        (_("Where it is used"), {"fields": ["used_in"]}),
         (_("History"), {"fields": ["uploaded_by", "created_at"], "classes": ["collapse"]}),
     ]
-    Media = NewsroomAdminMedia
+
+    class Media(NewsroomAdminMedia):
+        js = ["admin/focal_point.js"]
 
     @admin.display(description=_("caption"), ordering="caption")
     def title(self, photo):
@@ -53,15 +170,87 @@ class PhotoAdmin(admin.ModelAdmin):
     def thumbnail(self, photo):
         return photo_thumbnail(photo)
 
-    @admin.display(description=_("preview"))
-    def preview(self, photo):
-        return photo_thumbnail(photo, size=320)
+    @admin.display(description=_("licence"), ordering="licence")
+    def licence_label(self, photo):
+        return photo.licence_label
+
+    @admin.display(description=_("rights until"), ordering="rights_expire_on")
+    def rights_state(self, photo):
+        if photo.rights_expire_on is None:
+            return "—"
+        css = "nr-status-unpublished" if not photo.is_usable else "nr-status-review"
+        label = _("expired") if not photo.is_usable else photo.rights_expire_on.isoformat()
+        return format_html('<span class="nr-status {}">{}</span>', css, label)
+
+    @admin.display(description=_("focal point"))
+    def focal_point_picker(self, photo):
+        if not photo.image:
+            return _("Upload the photo first; then click on it to set its focal point.")
+        return format_html(
+            '<div class="nr-focal" data-focal-picker><img src="{}" alt="{}" width="480">'
+            '<span class="nr-focal-marker"></span></div>'
+            '<p class="help">{}</p>',
+            photo.image.url,
+            photo.alt_text,
+            _("Click the most important point; every crop keeps it in view."),
+        )
 
     @admin.display(description=_("size"))
     def dimensions(self, photo):
         return f"{photo.width} × {photo.height}" if photo.width else "—"
 
+    @admin.display(description=_("stories using it"))
+    def used_in(self, photo):
+        if not photo.pk:
+            return "—"
+        stories = Article.objects.live().filter(
+            Q(lead_photo=photo) | Q(body__contains=photo.image.name)
+        )[:50]
+        if not stories:
+            return _("No story uses this photo.")
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                '<li><a href="{}">{}</a> ({})</li>',
+                (
+                    (
+                        reverse("admin:articles_article_change", args=[s.pk]),
+                        s.headline,
+                        s.get_status_display(),
+                    )
+                    for s in stories
+                ),
+            ),
+        )
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.uploaded_by = request.user
-        super().save_model(request, obj, form, change)
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            if not change or {"image", "focal_x", "focal_y"} & set(form.changed_data):
+                imaging.refresh_renditions(obj)
+        if form.filled_from_file:
+            messages.info(
+                request,
+                _("Filled in from the file's metadata: %(fields)s. Check them.")
+                % {"fields": ", ".join(str(f) for f in form.filled_from_file)},
+            )
+        if not obj.is_usable:
+            messages.warning(
+                request, _("This photo's rights have expired: it is hidden from the site.")
+            )
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except (OSError, ValidationError) as error:
+            # Storage full or failing: nothing half-written stays (the row rolled back,
+            # rendition files written so far were removed) and the editor is told.
+            messages.error(
+                request,
+                _("The photo could not be stored (%(error)s). Nothing was saved; try again.")
+                % {"error": error},
+            )
+            return HttpResponseRedirect(request.path)

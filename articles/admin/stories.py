@@ -302,12 +302,25 @@ class ArticleAdmin(VersionAdmin):
 
     @admin.display(description=_("current lead photo"))
     def lead_photo_preview(self, article):
-        if not article.lead_photo:
+        photo = article.lead_photo
+        if not photo:
             return "—"
+        warning = ""
+        if not photo.is_usable:
+            warning = format_html(
+                '<p class="errornote">{}</p>',
+                _(
+                    "Its rights expired on %(day)s: readers do not see it, and the story cannot be "
+                    "published with it."
+                )
+                % {"day": photo.rights_expire_on.isoformat()},
+            )
         return format_html(
-            '{}<div class="nr-credit">{}</div>',
-            photo_thumbnail(article.lead_photo, size=240),
-            article.lead_photo.credit_line,
+            '{}{}<div class="nr-credit">{} · {}</div>',
+            warning,
+            photo_thumbnail(photo, size=240),
+            photo.credit_line,
+            photo.licence_label,
         )
 
     # Saving

@@ -1,6 +1,23 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+_UNIT = [MinValueValidator(0.0), MaxValueValidator(1.0)]
+
+
+class PhotoQuerySet(models.QuerySet):
+    def usable(self, *, on=None):
+        """Photos whose rights allow publishing today."""
+        today = on or timezone.localdate()
+        return self.filter(
+            models.Q(rights_expire_on__isnull=True) | models.Q(rights_expire_on__gte=today)
+        )
+
+    def expired(self, *, on=None):
+        return self.filter(rights_expire_on__lt=on or timezone.localdate())
 
 
 class Photo(models.Model):
@@ -12,6 +29,22 @@ class Photo(models.Model):
         GRAPHIC = "graphic", _("Graphic")
         MAP = "map", _("Map")
         SCREENSHOT = "screenshot", _("Screenshot")
+
+    class Licence(models.TextChoices):
+        STAFF = "staff", _("Staff (ours)")
+        AGENCY = "agency", _("Agency")
+        HANDOUT = "handout", _("Handout")
+        CREATIVE_COMMONS = "cc", _("Creative Commons")
+        PUBLIC_DOMAIN = "public_domain", _("Public domain")
+
+    class CreativeCommons(models.TextChoices):
+        BY = "BY", "CC BY"
+        BY_SA = "BY-SA", "CC BY-SA"
+        BY_ND = "BY-ND", "CC BY-ND"
+        BY_NC = "BY-NC", "CC BY-NC"
+        BY_NC_SA = "BY-NC-SA", "CC BY-NC-SA"
+        BY_NC_ND = "BY-NC-ND", "CC BY-NC-ND"
+        CC0 = "CC0", "CC0"
 
     image = models.ImageField(
         _("image"), upload_to="photos/%Y/%m/", width_field="width", height_field="height"
@@ -41,6 +74,36 @@ class Photo(models.Model):
     source = models.CharField(
         _("source"), max_length=120, blank=True, help_text=_("Agency or origin, e.g. “Reuters”.")
     )
+    focal_x = models.FloatField(
+        _("focal point, across"),
+        default=0.5,
+        validators=_UNIT,
+        help_text=_("0 is the left edge, 1 the right. Click the picture to set it."),
+    )
+    focal_y = models.FloatField(
+        _("focal point, down"),
+        default=0.5,
+        validators=_UNIT,
+        help_text=_("0 is the top edge, 1 the bottom."),
+    )
+    licence = models.CharField(_("licence"), max_length=20, choices=Licence, default=Licence.STAFF)
+    cc_variant = models.CharField(
+        _("Creative Commons variant"),
+        max_length=10,
+        choices=CreativeCommons,
+        blank=True,
+        help_text=_("Required for Creative Commons photos."),
+    )
+    usage_notes = models.TextField(
+        _("usage notes"), blank=True, help_text=_("e.g. “Editorial use only. No archive sales.”")
+    )
+    rights_expire_on = models.DateField(
+        _("rights expire on"),
+        null=True,
+        blank=True,
+        help_text=_("From this day on the photo disappears from the public site."),
+    )
+    renditions = models.JSONField(_("renditions"), default=dict, editable=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("uploaded by"),
@@ -52,6 +115,8 @@ class Photo(models.Model):
     )
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
+    objects = PhotoQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("photo")
@@ -61,11 +126,36 @@ class Photo(models.Model):
                 condition=~models.Q(alt_text="") & ~models.Q(credit=""),
                 name="photo_has_alt_text_and_credit",
             ),
+            models.CheckConstraint(
+                condition=models.Q(focal_x__gte=0, focal_x__lte=1, focal_y__gte=0, focal_y__lte=1),
+                name="photo_focal_point_inside",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(licence="cc") | ~models.Q(cc_variant=""),
+                name="photo_cc_has_variant",
+            ),
         ]
+        indexes = [models.Index(fields=["rights_expire_on"], name="photo_rights_idx")]
 
     def __str__(self):
         label = self.caption or self.alt_text
         return label if len(label) <= 70 else label[:69] + "…"
+
+    def clean(self):
+        super().clean()
+        if self.licence == self.Licence.CREATIVE_COMMONS and not self.cc_variant:
+            raise ValidationError({"cc_variant": _("Say which Creative Commons licence applies.")})
+
+    @property
+    def is_usable(self) -> bool:
+        """Its rights allow publishing today; a test ties this to ``usable()``."""
+        return self.rights_expire_on is None or self.rights_expire_on >= timezone.localdate()
+
+    @property
+    def licence_label(self) -> str:
+        if self.licence == self.Licence.CREATIVE_COMMONS:
+            return self.get_cc_variant_display()
+        return self.get_licence_display()
 
     @property
     def credit_line(self) -> str:

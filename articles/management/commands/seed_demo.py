@@ -16,6 +16,7 @@ from django.utils.text import slugify
 
 from articles.demo import content
 from articles.demo.pictures import draw_jpeg
+from articles.imaging import refresh_renditions
 from articles.models import Article, Byline, Correction, Photo, Section
 from authors.models import Author, Handle
 
@@ -130,6 +131,7 @@ class Command(BaseCommand):
         photo = Photo(image=path, **fields)
         photo.full_clean()
         photo.save()
+        refresh_renditions(photo)
         return photo, True
 
     def photos(self):
