@@ -101,7 +101,9 @@ class Photo(models.Model):
         _("rights expire on"),
         null=True,
         blank=True,
-        help_text=_("The last day it may be published; the day after, it disappears from the site."),
+        help_text=_(
+            "The last day it may be published; the day after, it disappears from the site."
+        ),
     )
     renditions = models.JSONField(_("renditions"), default=dict, editable=False)
     uploaded_by = models.ForeignKey(

@@ -12,6 +12,11 @@ from articles.teasers import count_words, make_teaser, plain_text
 from newsroom.sanitize import clean_body, clean_short_text
 
 
+def validate_story_slug(value: str) -> None:
+    if value == "feed":
+        raise ValidationError(_("“feed” is the section's feed address; choose another slug."))
+
+
 class StaleEdit(Exception):
     """A save based on an old version of the story: someone else saved in between."""
 
@@ -97,6 +102,7 @@ class Article(models.Model):
         _("slug"),
         max_length=200,
         unique=True,
+        validators=[validate_story_slug],
         help_text=_("The last part of the story's address, e.g. /chips/this-slug/."),
     )
     dek = models.CharField(

@@ -1,0 +1,247 @@
+"""RSS 2.0 and Atom feeds of public stories: the whole site, and per section, author and tag.
+
+Items carry every byline, the section and tags as categories, the teaser (or the full text
+when NEWSROOM_FEED_FULL_TEXT is on) and the lead photo with its credit, as Media RSS.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.db.models import Max
+from django.http import Http404, HttpResponseNotModified
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.http import http_date, parse_http_date_safe, quote_etag
+from taggit.models import Tag
+
+from articles.models import Article, Section
+from articles.templatetags.photos import rendition_url
+from authors.models import Author
+
+MEDIA_NS = "http://search.yahoo.com/mrss/"
+DC_NS = "http://purl.org/dc/elements/1.1/"
+CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
+
+
+def _photo_elements(handler, item):
+    photo = item.get("photo")
+    if not photo:
+        return
+    attrs = {"url": photo["url"], "medium": "image", "type": "image/jpeg"}
+    handler.startElement("media:content", attrs)
+    handler.addQuickElement("media:credit", photo["credit"])
+    if photo["caption"]:
+        handler.addQuickElement("media:description", photo["caption"])
+    handler.endElement("media:content")
+
+
+class NewsroomRss(Rss201rev2Feed):
+    def rss_attributes(self):
+        return {
+            **super().rss_attributes(),
+            "xmlns:media": MEDIA_NS,
+            "xmlns:dc": DC_NS,
+            "xmlns:content": CONTENT_NS,
+        }
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        for name in item.get("authors", [])[1:]:  # Django writes the first as dc:creator
+            handler.addQuickElement("dc:creator", name)
+        if item.get("content"):
+            handler.addQuickElement("content:encoded", item["content"])
+        _photo_elements(handler, item)
+
+
+class NewsroomAtom(Atom1Feed):
+    def root_attributes(self):
+        return {**super().root_attributes(), "xmlns:media": MEDIA_NS}
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        for name in item.get("authors", [])[1:]:  # the first is the item's own author
+            handler.startElement("author", {})
+            handler.addQuickElement("name", name)
+            handler.endElement("author")
+        if item.get("content"):
+            handler.addQuickElement("content", item["content"], {"type": "html"})
+        _photo_elements(handler, item)
+
+
+class StoryFeed(Feed):
+    """The latest public stories; subclasses narrow them to a section, an author or a tag."""
+
+    feed_type = NewsroomRss
+    limit = 30
+
+    def title(self, obj=None):
+        return settings.NEWSROOM_SITE_NAME
+
+    def description(self, obj=None):
+        return str(settings.NEWSROOM_SITE_TAGLINE)
+
+    def link(self, obj=None):
+        return "/"
+
+    def stories(self, obj):
+        return Article.objects.public()
+
+    def items(self, obj=None):
+        return self.stories(obj).for_listing().prefetch_related("tags").latest_first()[: self.limit]
+
+    def item_title(self, item):
+        return item.headline
+
+    def item_description(self, item):
+        return item.teaser_html
+
+    def item_link(self, item):
+        return item.get_absolute_url()
+
+    def item_guid(self, item):
+        return f"{self.request.build_absolute_uri('/')}stories/{item.pk}"
+
+    item_guid_is_permalink = False
+
+    def item_author_name(self, item):
+        names = [byline.author.name for byline in item.bylines.all()]
+        return names[0] if names else None
+
+    def item_pubdate(self, item):
+        return item.first_published_at or item.publish_at
+
+    def item_updateddate(self, item):
+        return max(item.updated_at, item.publish_at)
+
+    def item_categories(self, item):
+        return [item.section.name, *(tag.name for tag in item.tags.all())]
+
+    def item_extra_kwargs(self, item):
+        extra = {"authors": [byline.author.name for byline in item.bylines.all()]}
+        if settings.NEWSROOM_FEED_FULL_TEXT:
+            extra["content"] = item.body_html
+        photo = item.lead_photo
+        if photo is not None and photo.is_usable:
+            extra["photo"] = {
+                "url": self.request.build_absolute_uri(rendition_url(photo, "story")),
+                "credit": photo.credit_line,
+                "caption": photo.caption,
+            }
+        return extra
+
+    def get_object(self, request, *args, **kwargs):
+        self.request = request
+        return None
+
+    def __call__(self, request, *args, **kwargs):
+        self.request = request
+        obj = self.get_object(request, *args, **kwargs)
+        changed = self.stories(obj).aggregate(
+            updated=Max("updated_at"), published=Max("publish_at")
+        )
+        stamps = [value for value in changed.values() if value]
+        last_modified = max(stamps) if stamps else None
+        etag = quote_etag(
+            hashlib.sha1(
+                f"{request.path}:{last_modified}:{self.feed_type.__name__}".encode(),
+                usedforsecurity=False,
+            ).hexdigest()
+        )
+        if last_modified and self._not_modified(request, etag, last_modified):
+            response = HttpResponseNotModified()
+        else:
+            response = super().__call__(request, *args, **kwargs)
+        response["ETag"] = etag
+        if last_modified:
+            response["Last-Modified"] = http_date(last_modified.timestamp())
+        return response
+
+    @staticmethod
+    def _not_modified(request, etag, last_modified) -> bool:
+        if_none_match = request.headers.get("If-None-Match")
+        if if_none_match is not None:
+            return etag in [tag.strip() for tag in if_none_match.split(",")] or if_none_match == "*"
+        since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
+        return since is not None and int(last_modified.timestamp()) <= since
+
+
+class AtomMixin:
+    feed_type = NewsroomAtom
+
+    def subtitle(self, obj=None):
+        return self.description(obj)
+
+
+class SectionFeed(StoryFeed):
+    def get_object(self, request, section):
+        self.request = request
+        return get_object_or_404(Section, slug=section)
+
+    def title(self, obj):
+        return f"{obj.name} | {settings.NEWSROOM_SITE_NAME}"
+
+    def description(self, obj):
+        return obj.description or obj.name
+
+    def link(self, obj):
+        return obj.get_absolute_url()
+
+    def stories(self, obj):
+        return Article.objects.public().in_section(obj)
+
+
+class AuthorFeed(StoryFeed):
+    def get_object(self, request, slug):
+        self.request = request
+        return get_object_or_404(Author, slug=slug)
+
+    def title(self, obj):
+        return f"{obj.name} | {settings.NEWSROOM_SITE_NAME}"
+
+    def description(self, obj):
+        return f"Stories by {obj.name}"
+
+    def link(self, obj):
+        return obj.get_absolute_url()
+
+    def stories(self, obj):
+        return Article.objects.public().by_author(obj)
+
+
+class TagFeed(StoryFeed):
+    def get_object(self, request, slug):
+        self.request = request
+        tag = get_object_or_404(Tag, slug=slug)
+        if not Article.objects.public().tagged(tag).exists():
+            raise Http404("No public stories carry this tag.")
+        return tag
+
+    def title(self, obj):
+        return f"{obj.name} | {settings.NEWSROOM_SITE_NAME}"
+
+    def description(self, obj):
+        return f"Stories about {obj.name}"
+
+    def link(self, obj):
+        return reverse("articles:tag", kwargs={"slug": obj.slug})
+
+    def stories(self, obj):
+        return Article.objects.public().tagged(obj)
+
+
+class AtomStoryFeed(AtomMixin, StoryFeed):
+    pass
+
+
+class AtomSectionFeed(AtomMixin, SectionFeed):
+    pass
+
+
+class AtomAuthorFeed(AtomMixin, AuthorFeed):
+    pass
+
+
+class AtomTagFeed(AtomMixin, TagFeed):
+    pass
