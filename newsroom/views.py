@@ -3,6 +3,7 @@ import logging
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.shortcuts import render
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -39,3 +40,9 @@ def healthz(request):
 def favicon(request):
     """Browsers ask for /favicon.ico whatever the page says; point them at ours."""
     return HttpResponsePermanentRedirect(static("favicon.svg"))
+
+
+@require_safe
+def robots_txt(request):
+    """Crawlers may read everything public; the sitemap index says where it all is."""
+    return render(request, "robots.txt", content_type="text/plain; charset=utf-8")

@@ -1,0 +1,154 @@
+"""Sitemaps for search engines: stories (with their photos), sections, authors, tags, and a
+Google News sitemap of the last two days. Only public stories, through the one rule."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.sitemaps import Sitemap
+from django.db.models import Max, Q
+from django.urls import reverse
+from django.utils import timezone
+from taggit.models import Tag
+
+from articles.models import Article, Section
+from articles.templatetags.photos import rendition_url
+from authors.models import Author
+
+
+class NewsroomSitemap(Sitemap):
+    """Adds what the one template (templates/sitemap.xml) prints beyond loc and lastmod."""
+
+    def extras(self, item, base: str) -> dict:
+        return {}
+
+    def get_latest_lastmod(self):
+        stamps = [self.lastmod(item) for item in self.items()]
+        return max((stamp for stamp in stamps if stamp), default=None)
+
+    def get_urls(self, page=1, site=None, protocol=None):
+        urls = super().get_urls(page=page, site=site, protocol=protocol)
+        base = f"{self.get_protocol(protocol)}://{self.get_domain(site)}"
+        for url in urls:
+            url.update(self.extras(url["item"], base))
+        return urls
+
+
+def _public_since(prefix: str = ""):
+    """A filter for public stories reached through ``prefix`` (for annotations)."""
+    now = timezone.now()
+    return Q(
+        **{
+            f"{prefix}status": Article.Status.PUBLISHED,
+            f"{prefix}publish_at__lte": now,
+            f"{prefix}deleted_at__isnull": True,
+        }
+    )
+
+
+class StorySitemap(NewsroomSitemap):
+    def items(self):
+        return (
+            Article.objects.public()
+            .select_related("section", "lead_photo")
+            .only(
+                "slug",
+                "headline",
+                "publish_at",
+                "updated_at",
+                "section__slug",
+                "lead_photo__image",
+                "lead_photo__caption",
+                "lead_photo__renditions",
+                "lead_photo__rights_expire_on",
+            )
+            .order_by("-publish_at", "-id")
+        )
+
+    def lastmod(self, item):
+        return max(item.updated_at, item.publish_at)
+
+    def get_latest_lastmod(self):
+        stamps = Article.objects.public().aggregate(Max("updated_at"), Max("publish_at"))
+        return max((v for v in stamps.values() if v), default=None)
+
+    def extras(self, item, base):
+        photo = item.lead_photo
+        if photo is None or not photo.is_usable:
+            return {}
+        return {"images": [{"loc": base + rendition_url(photo, "story")}]}
+
+
+class NewsSitemap(StorySitemap):
+    """Google News: public stories published in the last 48 hours."""
+
+    limit = 1000
+
+    def items(self):
+        return super().items().filter(publish_at__gte=timezone.now() - timedelta(hours=48))
+
+    def extras(self, item, base):
+        return {
+            **super().extras(item, base),
+            "news": {
+                "name": settings.NEWSROOM_SITE_NAME,
+                "language": settings.LANGUAGE_CODE.split("-")[0],
+                "date": item.publish_at,
+                "title": item.headline,
+            },
+        }
+
+
+class SectionSitemap(NewsroomSitemap):
+    def items(self):
+        return Section.objects.annotate(
+            latest=Max("articles__publish_at", filter=_public_since("articles__"))
+        ).order_by("order", "name")
+
+    def lastmod(self, item):
+        return item.latest
+
+
+class AuthorSitemap(NewsroomSitemap):
+    def items(self):
+        return (
+            Author.objects.annotate(
+                latest=Max(
+                    "bylines__article__publish_at", filter=_public_since("bylines__article__")
+                )
+            )
+            .filter(latest__isnull=False)
+            .order_by("name")
+        )
+
+    def lastmod(self, item):
+        return item.latest
+
+
+class TagSitemap(NewsroomSitemap):
+    def items(self):
+        latest = {
+            row["tags__id"]: max(row["published"], row["updated"])
+            for row in Article.objects.public()
+            .filter(tags__isnull=False)
+            .values("tags__id")
+            .annotate(published=Max("publish_at"), updated=Max("updated_at"))
+        }
+        tags = list(Tag.objects.filter(pk__in=latest).order_by("name"))
+        for tag in tags:
+            tag.latest = latest[tag.pk]
+        return tags
+
+    def location(self, item):
+        return reverse("articles:tag", kwargs={"slug": item.slug})
+
+    def lastmod(self, item):
+        return item.latest
+
+
+SITEMAPS = {
+    "stories": StorySitemap,
+    "news": NewsSitemap,
+    "sections": SectionSitemap,
+    "authors": AuthorSitemap,
+    "tags": TagSitemap,
+}
