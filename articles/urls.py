@@ -1,11 +1,12 @@
 from django.urls import path
 
-from articles import feeds, views
+from articles import feeds, search_views, views
 
 app_name = "articles"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
+    path("search/", search_views.search_page, name="search"),
     path("feed/", feeds.StoryFeed(), name="feed"),
     path("feed/atom/", feeds.AtomStoryFeed(), name="feed_atom"),
     path("preview/<int:pk>/", views.staff_preview, name="preview"),

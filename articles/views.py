@@ -8,6 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import ListView
 from taggit.models import Tag
 
+from articles import structured_data
 from articles.models import Article, OldURL, PreviewLink, Section
 
 LATEST_STORIES = 5
@@ -43,6 +44,11 @@ class StoryListView(ListView):
 
 class HomeView(StoryListView):
     template_name = "articles/home.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            structured_data=[structured_data.website(self.request)], **kwargs
+        )
 
 
 class SectionView(StoryListView):
@@ -100,6 +106,12 @@ def render_story(request, article, *, preview=None):
             "latest": latest,
             "current_section": article.section.slug,
             "preview": preview,
+            "structured_data": [
+                structured_data.news_article(request, article),
+                structured_data.breadcrumbs(request, article),
+            ]
+            if article.publish_at
+            else [],
         },
     )
     if preview:

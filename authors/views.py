@@ -1,5 +1,6 @@
 from django.shortcuts import get_object_or_404
 
+from articles import structured_data
 from articles.models import Article
 from articles.views import StoryListView
 from authors.models import Author
@@ -18,4 +19,8 @@ class AuthorView(StoryListView):
         return Article.objects.public().by_author(self.author)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(author=self.author, **kwargs)
+        return super().get_context_data(
+            author=self.author,
+            structured_data=[structured_data.person(self.request, self.author, with_context=True)],
+            **kwargs,
+        )

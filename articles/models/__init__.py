@@ -27,5 +27,12 @@ reversion.register(Byline)
 reversion.register(
     Article,
     follow=["bylines"],
-    exclude=["body_html", "teaser_html", "teaser_truncated", "word_count"],
+    exclude=[
+        "body_html",
+        "body_text",
+        "search_vector",
+        "teaser_html",
+        "teaser_truncated",
+        "word_count",
+    ],
 )

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, Prefetch, Q
@@ -180,6 +181,9 @@ class Article(models.Model):
 
     # Computed on save, never per request.
     body_html = models.TextField(editable=False, default="")
+    body_text = models.TextField(editable=False, default="")
+    # Weighted full-text index (headline > dek > body), kept by save() on PostgreSQL.
+    search_vector = SearchVectorField(null=True, editable=False)
     teaser_html = models.TextField(editable=False, default="")
     teaser_truncated = models.BooleanField(editable=False, default=False)
     word_count = models.PositiveIntegerField(editable=False, default=0)
@@ -216,7 +220,8 @@ class Article(models.Model):
         self.teaser = clean_short_text(self.teaser)
         teaser = make_teaser(self.body, self.teaser, settings.NEWSROOM_TEASER_WORDS)
         self.teaser_html, self.teaser_truncated = teaser.html, teaser.truncated
-        self.word_count = count_words(plain_text(self.body))
+        self.body_text = plain_text(self.body)
+        self.word_count = count_words(self.body_text)
         if self.status == self.Status.PUBLISHED:
             if self.publish_at is None:
                 self.publish_at = timezone.now()
@@ -226,6 +231,7 @@ class Article(models.Model):
                 self.first_published_at = self.publish_at
         if self._state.adding:
             super().save(*args, **kwargs)
+            self._update_search_vector()
             return
         # Optimistic locking: the UPDATE only matches the version this copy was loaded at.
         self._expected_version = self.version
@@ -241,9 +247,15 @@ class Article(models.Model):
             raise
         finally:
             del self._expected_version
+        self._update_search_vector()
 
     def get_absolute_url(self):
         return reverse("articles:story", kwargs={"section": self.section.slug, "slug": self.slug})
+
+    def _update_search_vector(self):
+        from articles.search import update_search_vector
+
+        update_search_vector(self)
 
     def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
         expected = getattr(self, "_expected_version", None)

@@ -1,5 +1,6 @@
 """`{% picture %}`: a photo as a responsive <picture>, from renditions made when it was saved."""
 
+import json
 import re
 
 from django import template
@@ -67,3 +68,13 @@ def usable_figures(html: str):
         return mark_safe(html)  # body_html was sanitized and built on save
     today = timezone.localdate().isoformat()
     return mark_safe(_EXPIRING.sub(lambda m: "" if m.group(1) < today else m.group(0), html))
+
+
+_JSON_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
+
+
+@register.filter
+def json_ld(data) -> str:
+    """A JSON-LD <script> block; no text inside it can close the element or open markup."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_JSON_ESCAPES)
+    return mark_safe(f'<script type="application/ld+json">{text}</script>')  # noqa: S308

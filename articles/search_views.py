@@ -1,0 +1,74 @@
+"""The reader's search page: /search/?q=…, with filters by section, author and dates."""
+
+from django import forms
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from articles import search
+from articles.models import Article, Section
+from authors.models import Author
+
+RESULTS_PER_PAGE = 10
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Search stories"), required=False)
+    section = forms.ModelChoiceField(
+        Section.objects.only("name", "slug"),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("All sections"),
+    )
+    author = forms.ModelChoiceField(
+        Author.objects.only("name", "slug"),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("All authors"),
+    )
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput({"type": "date"})
+    )
+    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput({"type": "date"}))
+
+    def clean_q(self):
+        return search.clean_query(self.cleaned_data.get("q") or "")
+
+
+def search_page(request):
+    # Null bytes and other unprintables never reach the database; over-long input is cut.
+    data = {key: search.clean_query(value) for key, value in request.GET.items()}
+    form = SearchForm(data)
+    form.is_valid()  # a bad filter is dropped, never an error page
+    params = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+    query = params.get("q", "")
+    stories = Article.objects.public()
+    if "section" in params:
+        stories = stories.in_section(params["section"])
+    if "author" in params:
+        stories = stories.by_author(params["author"])
+    if "since" in params:
+        stories = stories.filter(publish_at__date__gte=params["since"])
+    if "until" in params:
+        stories = stories.filter(publish_at__date__lte=params["until"])
+    page = None
+    if query:
+        results = (
+            search.search(query, stories)
+            .select_related("section")
+            .prefetch_related("bylines__author")
+        )
+        paginator = Paginator(results, RESULTS_PER_PAGE)
+        try:
+            page = paginator.page(request.GET.get("page", 1))
+        except (EmptyPage, PageNotAnInteger):
+            raise Http404("No such page of results.") from None
+        search.decorate(page.object_list, query)
+    filters = request.GET.copy()
+    filters.pop("page", None)
+    return render(
+        request,
+        "articles/search.html",
+        {"form": form, "query": query, "page_obj": page, "filters": filters.urlencode()},
+    )

@@ -1,0 +1,135 @@
+"""schema.org JSON-LD for search engines: NewsArticle, BreadcrumbList, Person, Organization
+and WebSite. Built from the same objects the page shows; printed by the `json_ld` filter."""
+
+from django.conf import settings
+from django.templatetags.static import static
+from django.urls import reverse
+
+from articles.teasers import plain_text
+from articles.templatetags.photos import rendition_url
+
+
+def _absolute(request, path: str) -> str:
+    return request.build_absolute_uri(path)
+
+
+def organization(request) -> dict:
+    return {
+        "@type": "NewsMediaOrganization",
+        "@id": _absolute(request, "/#organization"),
+        "name": settings.NEWSROOM_SITE_NAME,
+        "url": _absolute(request, "/"),
+        "logo": {
+            "@type": "ImageObject",
+            "url": _absolute(request, static("img/logo.png")),
+            "width": 600,
+            "height": 60,
+        },
+    }
+
+
+def website(request) -> dict:
+    return {
+        "@context": "https://schema.org",
+        "@graph": [
+            organization(request),
+            {
+                "@type": "WebSite",
+                "@id": _absolute(request, "/#website"),
+                "name": settings.NEWSROOM_SITE_NAME,
+                "url": _absolute(request, "/"),
+                "publisher": {"@id": _absolute(request, "/#organization")},
+                "potentialAction": {
+                    "@type": "SearchAction",
+                    "target": {
+                        "@type": "EntryPoint",
+                        "urlTemplate": _absolute(request, "/search/") + "?q={search_term_string}",
+                    },
+                    "query-input": "required name=search_term_string",
+                },
+            },
+        ],
+    }
+
+
+def person(request, author, *, with_context=False) -> dict:
+    data = {
+        "@type": "Person",
+        "name": author.name,
+        "url": _absolute(request, author.get_absolute_url()),
+    }
+    if author.job_title:
+        data["jobTitle"] = author.job_title
+    same_as = [h.url for h in author.handles.all() if h.kind != "email"]
+    if same_as:
+        data["sameAs"] = same_as
+    emails = [h.value for h in author.handles.all() if h.kind == "email"]
+    if emails:
+        data["email"] = emails[0]
+    if author.headshot and author.headshot.is_usable:
+        data["image"] = _absolute(request, rendition_url(author.headshot, "square"))
+    if with_context:
+        data = {"@context": "https://schema.org", **data, "worksFor": organization(request)}
+    return data
+
+
+def news_article(request, story) -> dict:
+    url = _absolute(request, story.get_absolute_url())
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "url": url,
+        "headline": story.headline[:110],
+        "description": story.dek or "",
+        "articleSection": story.section.name,
+        "keywords": [tag.name for tag in story.tags.all()],
+        "datePublished": (story.first_published_at or story.publish_at).isoformat(),
+        "dateModified": max(story.updated_at, story.publish_at).isoformat(),
+        "wordCount": story.word_count,
+        "author": [person(request, byline.author) for byline in story.bylines.all()],
+        "publisher": organization(request),
+        "isAccessibleForFree": True,
+    }
+    photo = story.lead_photo
+    if photo is not None and photo.is_usable:
+        data["image"] = [
+            {
+                "@type": "ImageObject",
+                "url": _absolute(request, rendition_url(photo, kind)),
+                "caption": photo.caption,
+                "creditText": photo.credit_line,
+            }
+            for kind in ("story", "square")
+        ]
+    corrections = [
+        {
+            "@type": "CorrectionComment",
+            "text": note.get_kind_display() + ": " + _plain(note.text),
+            "datePublished": note.published_at.isoformat(),
+        }
+        for note in story.corrections.all()
+    ]
+    if corrections:
+        data["correction"] = corrections
+    return data
+
+
+def breadcrumbs(request, story) -> dict:
+    trail = [
+        (settings.NEWSROOM_SITE_NAME, reverse("articles:home")),
+        (story.section.name, story.section.get_absolute_url()),
+        (story.headline, story.get_absolute_url()),
+    ]
+    return {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": n, "name": name, "item": _absolute(request, path)}
+            for n, (name, path) in enumerate(trail, start=1)
+        ],
+    }
+
+
+def _plain(html: str) -> str:
+    return plain_text(html).strip()
