@@ -32,7 +32,12 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test: lint
+# axe-core for the accessibility checks in the browser tests; without npm they skip, loudly.
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent; \
+	else echo "npm not found: accessibility (axe-core) checks will be skipped"; fi
+
+test: lint node_modules/axe-core/axe.min.js
 	$(DEV) $(PY) manage.py makemigrations --check --dry-run
 	$(DEV) $(PY) -m pytest $(PYTEST_ARGS)
 

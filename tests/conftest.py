@@ -5,11 +5,13 @@ run. CI sets NEWSROOM_REQUIRE_ALL=1, which turns every such skip into a failure.
 """
 
 import os
+from pathlib import Path
 
 import pytest
 from django.conf import settings
 
 STRICT = os.environ.get("NEWSROOM_REQUIRE_ALL") == "1"
+CHROMIUM = Path("/usr/bin/chromium")
 
 
 def require(condition: bool, reason: str) -> None:
@@ -63,3 +65,24 @@ def editor(django_user_model):
 def editor_client(client, editor):
     client.force_login(editor)
     return client
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    require(
+        CHROMIUM.exists(),
+        f"{CHROMIUM} is missing: browser tests not run (apt-get install chromium)",
+    )
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }

@@ -1,0 +1,120 @@
+"""Every public page in a real chromium: no WCAG 2.1 A/AA violation found by axe-core, and the
+reader's paths (home → story → author → feed, search) work."""
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from tests.conftest import require
+from tests.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    HandleFactory,
+    PhotoFactory,
+    SectionFactory,
+)
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def site():
+    chips = SectionFactory(slug="chips", name="Chips", description="All about chips.")
+    jane = AuthorFactory(name="Jane Roe", slug="jane-roe", headshot=PhotoFactory())
+    HandleFactory(author=jane, kind="x", value="janeroe")
+    HandleFactory(author=jane, kind="email", value="jane@example.com")
+    body = "".join(
+        f"<p>Paragraph {k} about the new wafer fab and its yields.</p>" for k in range(30)
+    )
+    stories = [
+        ArticleFactory(
+            headline=f"Wafer fab story {k}",
+            section=chips,
+            authors=[jane],
+            tags=["fabs"],
+            lead_photo=PhotoFactory(),
+            body=body,
+            publish_at=timezone.now() - timezone.timedelta(hours=k + 1),
+        )
+        for k in range(3)
+    ]
+    return stories
+
+
+PAGES = {
+    "home": "/",
+    "story": None,
+    "section": "/chips/",
+    "author": "/authors/jane-roe/",
+    "tag": "/tags/fabs/",
+    "search": "/search/?q=wafer",
+    "not found": "/no-such-page/",
+}
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_public_pages_have_no_wcag_violations(page, live_server, site, name):
+    require(AXE.exists(), f"{AXE} is missing (run npm ci): accessibility checks not run")
+    path = PAGES[name] or site[0].get_absolute_url()
+    page.goto(live_server.url + path)
+    page.add_script_tag(content=AXE.read_text())
+    result = page.evaluate(
+        "async () => await axe.run(document, {runOnly: {type: 'tag', values: "
+        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}, resultTypes: ['violations']})"
+    )
+    problems = [
+        {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"]
+    ]
+    assert problems == [], json.dumps(problems, indent=2)
+
+
+def test_keep_reading_stays_accessible_when_expanded(page, live_server, site):
+    require(AXE.exists(), f"{AXE} is missing (run npm ci): accessibility checks not run")
+    page.goto(live_server.url + "/")
+    page.locator("button.keep-reading").first.click()
+    expect(page.locator("button.keep-reading").first).to_have_attribute("aria-expanded", "true")
+    page.add_script_tag(content=AXE.read_text())
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    assert [v["id"] for v in result["violations"]] == []
+
+
+def test_a_reader_goes_home_story_author_and_finds_the_feed(page, live_server, site):
+    page.goto(live_server.url + "/")
+    page.get_by_role("link", name="Wafer fab story 0", exact=True).first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Wafer fab story 0")
+    page.get_by_role("link", name="Jane Roe").first.click()
+    expect(page).to_have_url(live_server.url + "/authors/jane-roe/")
+    feed = page.locator('link[rel="alternate"][type="application/rss+xml"]').last
+    href = feed.get_attribute("href")
+    assert href == "/authors/jane-roe/feed/"
+    response = page.request.get(live_server.url + href)
+    assert response.ok and "<rss" in response.text() and "Wafer fab story 0" in response.text()
+
+
+def test_a_reader_searches_from_the_masthead(page, live_server, site):
+    page.goto(live_server.url + "/chips/")
+    page.get_by_role("searchbox", name="Search stories").fill("wafer yields")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/search/\?q=wafer\+yields"))
+    expect(page.get_by_role("heading", level=2, name=re.compile("3 results"))).to_be_visible()
+    expect(page.locator("mark").first).to_be_visible()
+
+
+def test_focus_is_visible_and_the_skip_link_works(page, live_server, site):
+    page.goto(live_server.url + "/")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    expect(skip).to_be_focused()
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"
+    page.keyboard.press("Enter")
+    expect(page.locator("#content")).to_be_focused()
