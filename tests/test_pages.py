@@ -207,7 +207,9 @@ def test_unknown_pages_answer_a_styled_404(client):
     assert "site.css" in response.text
 
 
-@pytest.mark.parametrize("url", ["/", "/chips/", "/tags/chips/", "story", "author", "/nowhere/"])
+@pytest.mark.parametrize(
+    "url", ["/", "/chips/", "/tags/chips/", "story", "author", "/nowhere/", "/search/?q=word1"]
+)
 def test_pages_are_valid_html5(client, newsroom, url):
     _, authors = newsroom(3)
     if url == "story":
