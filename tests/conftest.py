@@ -51,7 +51,20 @@ def media_in_tmp(settings, tmp_path):
 
 
 @pytest.fixture
-def editor(django_user_model):
+def roles(db):
+    """The role groups as the migrations made them (a transactional test may have flushed
+    them, so they are made again when missing)."""
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    from newsroom.roles import ROLES, sync_roles
+
+    if Group.objects.filter(name__in=ROLES).count() != len(ROLES):
+        sync_roles(apps, ROLES)
+
+
+@pytest.fixture
+def editor(django_user_model, roles):
     from django.contrib.auth.models import Group
 
     user = django_user_model.objects.create_user(

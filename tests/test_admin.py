@@ -203,7 +203,7 @@ def test_a_section_cannot_take_a_site_address(editor_client):
     assert "is a site address already" in response.text
 
 
-def test_a_reporter_may_write_but_not_manage_sections(client, django_user_model):
+def test_a_reporter_may_write_but_not_manage_sections(client, django_user_model, roles):
     from django.contrib.auth.models import Group
 
     reporter = django_user_model.objects.create_user("rita", password="x", is_staff=True)

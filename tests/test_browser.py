@@ -13,7 +13,10 @@ from tests.factories import ArticleFactory, AuthorFactory, PhotoFactory
 # test itself (factories) are ordinary blocking calls, which Django must be told are fine.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.fixture

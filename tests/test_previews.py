@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def editor(django_user_model):
+def editor(django_user_model, roles):
     user = django_user_model.objects.create_user("ed", password="x", is_staff=True)
     user.groups.add(Group.objects.get(name="Editor"))
     return user

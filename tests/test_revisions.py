@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def editors(client, django_user_model):
+def editors(client, django_user_model, roles):
     from django.test import Client
 
     users = []

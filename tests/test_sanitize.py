@@ -1,5 +1,7 @@
 """Rich text is sanitized on save: no script, handler or dangerous URL reaches a page."""
 
+import re
+
 import pytest
 
 from tests.factories import ArticleFactory, AuthorFactory
@@ -33,8 +35,11 @@ FORBIDDEN = [
 
 
 def assert_clean_page(html: str) -> None:
-    """Nothing from the payloads; the only script is the site's own."""
+    """Nothing from the payloads; the only scripts are the site's own and JSON-LD data."""
     page = html.lower()
+    data_blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    assert all("<" not in block for block in data_blocks)
+    page = re.sub(r'<script type="application/ld\+json">.*?</script>', "", page, flags=re.S)
     assert page.count("<script") == 1 and '<script src="/static/js/teasers.js" defer>' in page
     page = page.replace('<script src="/static/js/teasers.js" defer></script>', "")
     found = [bad for bad in FORBIDDEN if bad in page]

@@ -18,7 +18,7 @@ Status = Article.Status
 
 
 @pytest.fixture
-def staff(django_user_model):
+def staff(django_user_model, roles):
     def make(role: str | None, username: str | None = None):
         user = django_user_model.objects.create_user(
             username or (role or "nobody").lower().replace(" ", "-"), password="x", is_staff=True
@@ -333,3 +333,17 @@ def test_sections_keep_their_old_address_when_renamed(client, staff):
     assert client.get("/gadgets/").headers["Location"] == "/devices/"
     response = client.get(f"/gadgets/{story.slug}/")
     assert response.status_code == 301 and response.headers["Location"] == f"/devices/{story.slug}/"
+
+
+def test_the_migrations_give_each_role_exactly_its_permissions():
+    from newsroom.roles import ROLES
+
+    for role, grants in ROLES.items():
+        expected = {
+            f"{model.split('.')[0]}.{action}_{model.split('.')[1]}"
+            for model, actions in grants.items()
+            for action in actions
+        }
+        group = Group.objects.get(name=role)
+        actual = {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all()}
+        assert actual == expected, role
