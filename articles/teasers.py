@@ -119,7 +119,8 @@ class _Writer:
     def finish(self, ellipsis: str = "") -> str:
         if ellipsis:
             if self.out and not self.out[-1].startswith("<"):
-                self.out[-1] = self.out[-1].rstrip(_DANGLING)
+                # Drop trailing punctuation, unless it is all the text there is ("—…").
+                self.out[-1] = self.out[-1].rstrip(_DANGLING) or self.out[-1].rstrip()
             self.out.append(ellipsis)
         self.out.extend(f"</{tag}>" for tag in reversed(self.open))
         return "".join(self.out).strip()

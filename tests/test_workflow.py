@@ -1,5 +1,6 @@
 """The editorial workflow: roles enforced on the server, transitions, schedule, trash, log."""
 
+import importlib
 from datetime import timedelta
 
 import pytest
@@ -10,6 +11,7 @@ from django.utils import timezone
 
 from articles import workflow
 from articles.models import Activity, Article, Correction, StaleEdit
+from newsroom.roles import ROLES
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -162,16 +164,16 @@ MATRIX = {
     "manage users":              (False,  False,  False,        True),
     "read the activity log":     (False,  True,   False,        False),
 }  # fmt: skip
-ROLES = ["Reporter", "Editor", "Photo editor", "Admin"]
+ROLE_COLUMNS = ["Reporter", "Editor", "Photo editor", "Admin"]
 
 
 @pytest.mark.parametrize("action", MATRIX)
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", ROLE_COLUMNS)
 def test_role_by_action_matrix(client, staff, role, action):
     user = staff(role)
     other = staff(None, username="someone-else")
     client.force_login(user)
-    assert act(action, client, user, other) is MATRIX[action][ROLES.index(role)]
+    assert act(action, client, user, other) is MATRIX[action][ROLE_COLUMNS.index(role)]
 
 
 def test_a_reporter_posting_a_publish_directly_is_refused(client, staff):
@@ -335,9 +337,12 @@ def test_sections_keep_their_old_address_when_renamed(client, staff):
     assert response.status_code == 301 and response.headers["Location"] == f"/devices/{story.slug}/"
 
 
-def test_the_migrations_give_each_role_exactly_its_permissions():
-    from newsroom.roles import ROLES
+def test_the_latest_roles_migration_matches_the_roles_table():
+    latest = importlib.import_module("newsroom.migrations.0002_workflow_roles")
+    assert latest.ROLES == ROLES
 
+
+def test_each_role_has_exactly_its_permissions(roles):
     for role, grants in ROLES.items():
         expected = {
             f"{model.split('.')[0]}.{action}_{model.split('.')[1]}"
@@ -347,3 +352,11 @@ def test_the_migrations_give_each_role_exactly_its_permissions():
         group = Group.objects.get(name=role)
         actual = {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all()}
         assert actual == expected, role
+
+
+def test_a_lost_role_comes_back_on_the_next_migrate():
+    from django.core.management import call_command
+
+    Group.objects.filter(name="Editor").delete()
+    call_command("migrate", verbosity=0)
+    assert Group.objects.get(name="Editor").permissions.filter(codename="publish_article").exists()
