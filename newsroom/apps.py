@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
 
-def restore_missing_roles(sender, apps, **kwargs):
+def restore_missing_roles(sender, apps=None, **kwargs):
     """Recreate any role group that has gone (a flushed database, a deleted group).
 
     The migrations create the roles; this only fills gaps, so groups an admin has adjusted
@@ -12,6 +12,8 @@ def restore_missing_roles(sender, apps, **kwargs):
 
     if sender.label != "auth":
         return
+    if apps is None:  # sent by `flush`, which passes no migration state
+        from django.apps import apps
     Group = apps.get_model("auth", "Group")
     missing = set(ROLES) - set(Group.objects.filter(name__in=ROLES).values_list("name", flat=True))
     if missing:

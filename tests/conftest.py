@@ -45,9 +45,24 @@ def pytest_terminal_summary(terminalreporter):
         )
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Browser tests (transactional: they empty the database afterwards) run last, whatever
+    order other plugins left, so the data migrations made is there for everything before."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 @pytest.fixture(autouse=True)
 def media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def fresh_content_types():
+    """A flushed database gets new content type ids; never trust the cache across tests."""
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
 
 
 @pytest.fixture
