@@ -20,6 +20,27 @@ def restore_missing_roles(sender, apps=None, **kwargs):
         sync_roles(apps, {role: ROLES[role] for role in missing})
 
 
+def connect_page_cache_invalidation():
+    """Whatever readers can see changes through these models; any save or delete of one
+    moves the page cache's generation (newsroom.pagecache). One rule for every write path:
+    admin, workflow, commands, importers."""
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+    from taggit.models import Tag, TaggedItem
+
+    from articles.models import Article, Byline, Correction, Photo, Section
+    from authors.models import Author, Handle
+    from newsroom.pagecache import content_changed
+
+    for model in (Article, Byline, Correction, Photo, Section, Author, Handle, Tag, TaggedItem):
+        post_save.connect(
+            content_changed, sender=model, dispatch_uid=f"pages-save-{model.__name__}"
+        )
+        post_delete.connect(
+            content_changed, sender=model, dispatch_uid=f"pages-del-{model.__name__}"
+        )
+    m2m_changed.connect(content_changed, dispatch_uid="pages-m2m")
+
+
 class NewsroomConfig(AppConfig):
     """Site-wide pieces: layout templates, health check, roles."""
 
@@ -27,5 +48,6 @@ class NewsroomConfig(AppConfig):
     verbose_name = "Newsroom"
 
     def ready(self):
+        connect_page_cache_invalidation()
         # Sent once per app with models; newsroom has none, so listen for auth's turn.
         post_migrate.connect(restore_missing_roles, dispatch_uid="newsroom-roles")

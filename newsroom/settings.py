@@ -53,6 +53,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Outermost of the page's own work: ETag from the body, 304 on a match.
+    "django.middleware.http.ConditionalGetMiddleware",
+    "newsroom.pagecache.PublicPageCache",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -94,6 +97,11 @@ if _cache_url:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Whole pages are cached only in a cache all app servers share: a per-process cache could
+# keep serving a page another process has already invalidated.
+NEWSROOM_PAGE_CACHE = env_bool("PAGE_CACHE", bool(_cache_url))
+NEWSROOM_PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
+NEWSROOM_STALE_WHILE_REVALIDATE = env_int("STALE_WHILE_REVALIDATE", 30)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -19,9 +19,10 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-# Layout (sections), count, page, bylines; author pages add the author and their handles;
-# the story page reads the story, bylines, handles, tags, corrections and the latest list.
-LIST_BUDGET = 6
+# Layout (sections), the schedule (for cache lifetimes), count, page, bylines; author pages
+# add the author and their handles; the story page reads the story, bylines, handles, tags,
+# corrections and the latest list. Never more than 8, whatever the data.
+LIST_BUDGET = 7
 STORY_BUDGET = 8
 
 
@@ -76,9 +77,9 @@ def test_story_page_uses_a_constant_number_of_queries(
     client, newsroom, django_assert_max_num_queries, count
 ):
     newsroom(count)
-    story = Article.objects.public().latest_first().first()
+    url = Article.objects.public().latest_first().first().get_absolute_url()
     with django_assert_max_num_queries(STORY_BUDGET):
-        response = client.get(story.get_absolute_url())
+        response = client.get(url)
     assert response.status_code == 200
 
 

@@ -1,0 +1,142 @@
+"""Caching public pages for anonymous readers, in the shared cache (Redis), and the HTTP
+headers a CDN needs.
+
+Correctness first:
+- Every change to published content (a story, its bylines, corrections, photos, authors,
+  sections, handles, tags) moves the *generation*; page keys carry it, so old pages are
+  never read again and simply expire.
+- No cached page outlives the next scheduled publish: its lifetime is cut to the whole
+  seconds left before that instant, so a story scheduled for 09:00 is on every page at 09:00.
+- Staff and previews are never served from the cache and never stored in it.
+- A cache that fails is logged and skipped: the site serves from the database.
+"""
+
+import hashlib
+import logging
+import math
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Max, Min, Q
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.http import http_date
+
+logger = logging.getLogger(__name__)
+
+GENERATION_KEY = "pages:generation"
+SCHEDULE_KEY = "pages:schedule:{generation}"
+PAGE_KEY = "pages:{generation}:{digest}"
+# Paths that are never cached: the staff side, previews, health.
+PRIVATE_PREFIXES = ("/admin/", "/preview/", "/healthz", "/media/", "/static/")
+
+
+def _safe(operation, default=None):
+    try:
+        return operation()
+    except Exception:
+        logger.warning("Page cache unavailable; serving from the database", exc_info=True)
+        return default
+
+
+def generation() -> float:
+    value = _safe(lambda: cache.get(GENERATION_KEY))
+    if value is None:
+        value = time.time()
+        _safe(lambda: cache.add(GENERATION_KEY, value, None))
+    return value
+
+
+def content_changed(**kwargs) -> None:
+    """Something readers see has changed: every cached page is now out of date."""
+    _safe(lambda: cache.set(GENERATION_KEY, time.time(), None))
+
+
+def schedule(gen: float) -> dict:
+    """When the next scheduled story goes live, and when the latest live one did."""
+    key = SCHEDULE_KEY.format(generation=gen)
+    cached = _safe(lambda: cache.get(key))
+    now = timezone.now()
+    if cached is not None and (cached["next"] is None or cached["next"] > now):
+        return cached
+    from articles.models import Article
+
+    live = Q(status=Article.Status.PUBLISHED, deleted_at__isnull=True)
+    stamps = Article.objects.filter(live).aggregate(
+        latest=Max("publish_at", filter=Q(publish_at__lte=now)),
+        next=Min("publish_at", filter=Q(publish_at__gt=now)),
+    )
+    ttl = _seconds_until(stamps["next"], now)
+    _safe(lambda: cache.set(key, stamps, ttl))
+    return stamps
+
+
+def _seconds_until(moment, now) -> int:
+    limit = settings.NEWSROOM_PAGE_CACHE_SECONDS
+    if moment is None:
+        return limit
+    return max(0, min(limit, math.floor((moment - now).total_seconds())))
+
+
+def _is_cacheable_request(request) -> bool:
+    if request.method not in ("GET", "HEAD"):
+        return False
+    if request.path.startswith(PRIVATE_PREFIXES):
+        return False
+    user = getattr(request, "user", None)
+    return not (user is not None and user.is_authenticated)
+
+
+def _key(request, gen: float) -> str:
+    raw = f"{request.get_host()}|{request.get_full_path()}|{request.method == 'HEAD'}"
+    return PAGE_KEY.format(generation=gen, digest=hashlib.sha256(raw.encode()).hexdigest())
+
+
+class PublicPageCache:
+    """Serves anonymous readers from the cache and sets CDN headers on public pages."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not _is_cacheable_request(request):
+            response = self.get_response(request)
+            if request.path.startswith(("/admin/", "/preview/")) or (
+                getattr(request, "user", None) and request.user.is_authenticated
+            ):
+                response["Cache-Control"] = "private, no-store"
+            return response
+        enabled = settings.NEWSROOM_PAGE_CACHE
+        gen = generation()
+        stamps = schedule(gen)
+        ttl = _seconds_until(stamps["next"], timezone.now())
+        key = _key(request, gen)
+        if enabled:
+            cached = _safe(lambda: cache.get(key))
+            # The deadline travels with the page: even a cache whose clock runs late never
+            # serves it past the next scheduled publish.
+            if cached is not None and time.time() < cached[0]:
+                page = cached[1]
+                page["X-Page-Cache"] = "hit"
+                return page
+        response = self.get_response(request)
+        if response.status_code != 200 or response.has_header("Cache-Control"):
+            return response
+        if getattr(request, "user", None) and request.user.is_authenticated:
+            response["Cache-Control"] = "private, no-store"
+            return response
+        swr = settings.NEWSROOM_STALE_WHILE_REVALIDATE
+        response["Cache-Control"] = f"public, max-age=0, s-maxage={ttl}" + (
+            f", stale-while-revalidate={min(swr, ttl)}" if ttl else ""
+        )
+        changed = max(gen, stamps["latest"].timestamp() if stamps["latest"] else 0)
+        response["Last-Modified"] = http_date(changed)
+        patch_vary_headers(response, ["Cookie"])
+        if enabled and ttl > 0 and not response.streaming:
+            if hasattr(response, "render"):
+                response = response.render()
+            response["X-Page-Cache"] = "miss"
+            deadline = time.time() + ttl
+            _safe(lambda: cache.set(key, (deadline, response), ttl))
+        return response

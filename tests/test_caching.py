@@ -1,0 +1,185 @@
+"""The page cache in Redis and the HTTP caching headers: fast, and never wrong."""
+
+import socket
+import uuid
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.utils import timezone
+
+from articles import workflow
+from articles.models import Article
+from tests.conftest import require
+from tests.factories import ArticleFactory, AuthorFactory, PhotoFactory
+
+pytestmark = pytest.mark.django_db
+
+REDIS_URL = "redis://127.0.0.1:6379/15"  # clear() empties this whole database
+
+
+def redis_is_up() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+        return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def redis_cache(settings):
+    require(redis_is_up(), "Redis is not running on 127.0.0.1:6379: page cache tests not run")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+        }
+    }
+    settings.NEWSROOM_PAGE_CACHE = True  # changing CACHES resets Django's cache handlers
+    yield cache
+    cache.clear()
+
+
+@pytest.fixture
+def story():
+    return ArticleFactory(
+        headline="Fab opens", authors=[AuthorFactory(name="Jane Roe")], lead_photo=PhotoFactory()
+    )
+
+
+def test_a_second_anonymous_request_is_served_from_redis_without_the_database(
+    client, redis_cache, story, django_assert_num_queries
+):
+    first = client.get(story.get_absolute_url())
+    assert first["X-Page-Cache"] == "miss"
+    with django_assert_num_queries(0):
+        second = client.get(story.get_absolute_url())
+    assert second["X-Page-Cache"] == "hit" and second.content == first.content
+
+
+def test_public_pages_carry_cdn_headers(client, story):
+    response = client.get(story.get_absolute_url())
+    control = response["Cache-Control"]
+    assert (
+        "public" in control and "s-maxage=300" in control and "stale-while-revalidate=30" in control
+    )
+    assert "Cookie" in response["Vary"]
+    assert response["ETag"] and response["Last-Modified"]
+
+
+def test_a_repeated_conditional_request_gets_304(client, story):
+    first = client.get("/")
+    assert client.get("/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+
+
+def test_cache_lifetime_never_reaches_past_the_next_scheduled_publish(client):
+    ArticleFactory()
+    ArticleFactory(publish_at=timezone.now() + timedelta(seconds=42))
+    control = client.get("/")["Cache-Control"]
+    seconds = int(control.split("s-maxage=")[1].split(",")[0])
+    assert 0 <= seconds <= 42
+
+
+def test_a_scheduled_story_appears_at_its_instant_even_with_a_warm_cache(client, redis_cache):
+    now = timezone.now()
+    ArticleFactory(headline="Already out")
+    ArticleFactory(headline="Embargoed until the minute", publish_at=now + timedelta(minutes=1))
+    with time_machine.travel(now, tick=False) as traveller:
+        assert "Embargoed" not in client.get("/").text
+        assert client.get("/")["X-Page-Cache"] == "hit"  # warm
+        traveller.move_to(now + timedelta(minutes=1))
+        page = client.get("/")
+        assert "Embargoed until the minute" in page.text and page["X-Page-Cache"] == "miss"
+
+
+def test_staff_are_neither_served_from_nor_stored_in_the_cache(client, redis_cache, story, editor):
+    url = story.get_absolute_url()
+    client.get(url)  # an anonymous reader warms the cache
+    client.force_login(editor)
+    staff = client.get(url)
+    assert "X-Page-Cache" not in staff and staff["Cache-Control"] == "private, no-store"
+    client.logout()
+    cache.clear()
+    client.force_login(editor)
+    client.get(url)
+    client.logout()
+    assert client.get(url)["X-Page-Cache"] == "miss"  # the staff view was not stored
+
+
+def test_previews_are_private(client, editor, story):
+    client.force_login(editor)
+    assert "no-store" in client.get(f"/preview/{story.pk}/")["Cache-Control"]
+
+
+def edit_story(story, editor):
+    story.headline = "Fab opens early"
+    story.save()
+    return "Fab opens early"
+
+
+def publish_new(story, editor):
+    fresh = ArticleFactory(
+        headline="Breaking chip news",
+        status=Article.Status.DRAFT,
+        publish_at=None,
+        authors=[AuthorFactory()],
+    )
+    workflow.publish(article=fresh, by=editor)
+    return "Breaking chip news"
+
+
+def unpublish(story, editor):
+    workflow.unpublish(article=story, by=editor)
+    return None
+
+
+def correct(story, editor):
+    workflow.add_correction(
+        article=story, by=editor, kind="correction", text="We erred on the date."
+    )
+    return "We erred on the date."
+
+
+def change_photo(story, editor):
+    story.lead_photo.credit = "New Agency"
+    story.lead_photo.save()
+    return "Photo: New Agency"
+
+
+def change_author(story, editor):
+    author = story.bylines.get().author
+    author.name = "Jane Roe-Smith"
+    author.save()
+    return "Jane Roe-Smith"
+
+
+@pytest.mark.parametrize(
+    "change", [edit_story, publish_new, unpublish, correct, change_photo, change_author]
+)
+def test_every_kind_of_change_shows_at_once(client, redis_cache, story, editor, change):
+    url = story.get_absolute_url()
+    for page in ("/", url):
+        client.get(page)
+        assert client.get(page)["X-Page-Cache"] == "hit"
+    expected = change(story, editor)
+    home, page = client.get("/"), client.get(url)
+    assert home["X-Page-Cache"] == "miss"
+    if expected is None:  # unpublished: gone from the site
+        assert page.status_code == 404 and "Fab opens" not in home.text
+    else:
+        assert expected in home.text + page.text
+
+
+def test_with_the_cache_down_the_site_still_serves_and_says_so(client, settings, story, caplog):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    settings.NEWSROOM_PAGE_CACHE = True
+    response = client.get(story.get_absolute_url())
+    assert response.status_code == 200 and "Fab opens" in response.text
+    assert "Page cache unavailable" in caplog.text
