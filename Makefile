@@ -50,9 +50,10 @@ serve: install
 		--workers $${WEB_CONCURRENCY:-$$(( $$(nproc) * 2 + 1 ))} \
 		--access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
 
-bench:
-	@echo "make bench is not built yet: it arrives with the performance issue." >&2
-	@exit 2
+bench: install
+	@command -v wrk >/dev/null || (echo "Installing wrk (Debian package)..." && apt-get install -y -qq wrk >/dev/null)
+	$(DEV) $(PY) manage.py migrate --noinput -v0
+	$(DEV) $(PY) manage.py bench
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles

@@ -102,6 +102,8 @@ else:
 NEWSROOM_PAGE_CACHE = env_bool("PAGE_CACHE", bool(_cache_url))
 NEWSROOM_PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
 NEWSROOM_STALE_WHILE_REVALIDATE = env_int("STALE_WHILE_REVALIDATE", 30)
+# `make bench` only: the bare reference page every result is compared with.
+NEWSROOM_BENCH_REFERENCE = env_bool("NEWSROOM_BENCH_REFERENCE", False)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -22,6 +22,9 @@ urlpatterns = [
     path("authors/", include("authors.urls")),
 ]
 
+if settings.NEWSROOM_BENCH_REFERENCE:
+    urlpatterns.append(path("bench/reference/", views.bench_reference))
+
 if settings.SERVE_MEDIA:
     # Local-disk media for `make run` and a single `make serve`; object storage or a web
     # server in front takes this over in production (SERVE_MEDIA=0).

@@ -2,7 +2,7 @@ import logging
 
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
@@ -35,6 +35,14 @@ def healthz(request):
         {"status": "ok" if healthy else "unavailable", "checks": checks},
         status=200 if healthy else 503,
     )
+
+
+_REFERENCE = ("<!doctype html><title>Reference</title>" + "<p>" + "x" * 96 + "</p>\n" * 200)[:20480]
+
+
+def bench_reference(request):
+    """`make bench`'s yardstick: Django returning a fixed 20 KB page, nothing else."""
+    return HttpResponse(_REFERENCE)
 
 
 def favicon(request):
