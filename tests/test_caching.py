@@ -183,3 +183,18 @@ def test_with_the_cache_down_the_site_still_serves_and_says_so(client, settings,
     response = client.get(story.get_absolute_url())
     assert response.status_code == 200 and "Fab opens" in response.text
     assert "Page cache unavailable" in caplog.text
+
+
+def test_css_and_js_weigh_under_40_kb_compressed_and_no_script_blocks_rendering(client, story):
+    import gzip
+    import re
+    from pathlib import Path
+
+    html = client.get(story.get_absolute_url()).text
+    static = Path(__file__).resolve().parent.parent / "static"
+    assets = re.findall(r'(?:href|src)="/static/([^"]+\.(?:css|js))"', html)
+    assert assets, "the page links its stylesheet and script"
+    weight = sum(len(gzip.compress((static / name).read_bytes(), 9)) for name in assets)
+    assert weight < 40 * 1024, weight
+    for tag in re.findall(r"<script [^>]*src=[^>]*>", html):
+        assert " defer" in tag or " async" in tag, tag
