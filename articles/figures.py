@@ -79,3 +79,14 @@ def render_body(html: str) -> str:
         )
 
     return _FIGURE.sub(figure, html)
+
+
+def refresh_bodies_using(photo: Photo) -> int:
+    """Re-render the stored body of every story that shows ``photo`` inside it (its credit,
+    caption or crops changed). Derived data only: no new revision, no version bump."""
+    from articles.models import Article
+
+    stories = Article.objects.filter(body__contains=photo.image.name).only("pk", "body")
+    for story in stories:
+        Article.objects.filter(pk=story.pk).update(body_html=render_body(story.body))
+    return len(stories)

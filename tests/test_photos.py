@@ -351,3 +351,27 @@ def test_the_library_filters_by_rights_and_shows_where_a_photo_is_used(editor_cl
 def test_a_creative_commons_photo_needs_its_variant(editor_client):
     response = upload(editor_client, encode(), licence="cc", cc_variant="")
     assert "Say which Creative Commons licence applies." in response.text
+
+
+def test_a_new_credit_reaches_photos_inside_story_bodies(editor_client, client):
+    photo = PhotoFactory(credit="Old Agency")
+    story = ArticleFactory(
+        body=f'<p>Intro.</p><figure><img src="{photo.image.url}" alt=""></figure>'
+    )
+    assert "Photo: Old Agency" in client.get(story.get_absolute_url()).text
+    response = editor_client.post(
+        f"/admin/articles/photo/{photo.pk}/change/",
+        {
+            "caption": photo.caption,
+            "alt_text": photo.alt_text,
+            "credit_kind": "photo",
+            "credit": "New Agency",
+            "source": "",
+            "focal_x": "0.5",
+            "focal_y": "0.5",
+            "licence": "agency",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    page = client.get(story.get_absolute_url()).text
+    assert "Photo: New Agency" in page and "Old Agency" not in page

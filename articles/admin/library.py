@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from articles import imaging
 from articles.admin.common import NewsroomAdminMedia, photo_thumbnail
+from articles.figures import refresh_bodies_using
 from articles.models import Article, OldURL, Photo, Section
 
 
@@ -231,6 +232,8 @@ class PhotoAdmin(admin.ModelAdmin):
             super().save_model(request, obj, form, change)
             if not change or {"image", "focal_x", "focal_y"} & set(form.changed_data):
                 imaging.refresh_renditions(obj)
+            if change:
+                refresh_bodies_using(obj)
         if form.filled_from_file:
             messages.info(
                 request,
