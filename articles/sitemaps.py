@@ -46,6 +46,10 @@ def _public_since(prefix: str = ""):
 
 
 class StorySitemap(NewsroomSitemap):
+    # The protocol allows 50,000 URLs a file; 5,000 keeps each file quick to build when it
+    # is not cached, and the index lists as many files as it takes.
+    limit = 5_000
+
     def items(self):
         return (
             Article.objects.public()
@@ -57,6 +61,8 @@ class StorySitemap(NewsroomSitemap):
                 "updated_at",
                 "section__slug",
                 "lead_photo__image",
+                "lead_photo__width",  # read by the ImageField on load
+                "lead_photo__height",
                 "lead_photo__caption",
                 "lead_photo__renditions",
                 "lead_photo__rights_expire_on",

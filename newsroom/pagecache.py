@@ -20,8 +20,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Max, Min, Q
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
-from django.utils.http import http_date
+from django.utils.cache import get_conditional_response, patch_vary_headers, set_response_etag
+from django.utils.http import http_date, parse_http_date_safe
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ GENERATION_KEY = "pages:generation"
 SCHEDULE_KEY = "pages:schedule:{generation}"
 PAGE_KEY = "pages:{generation}:{digest}"
 # Paths that are never cached: the staff side, previews, health.
-PRIVATE_PREFIXES = ("/admin/", "/preview/", "/healthz", "/media/", "/static/")
+PRIVATE_PREFIXES = ("/admin/", "/preview/", "/healthz", "/media/", "/static/", "/bench/")
 
 
 def _safe(operation, default=None):
@@ -119,7 +119,13 @@ class PublicPageCache:
             if cached is not None and time.time() < cached[0]:
                 page = cached[1]
                 page["X-Page-Cache"] = "hit"
-                return page
+                # Stored with its ETag and Last-Modified: a repeat visit costs no hashing.
+                return get_conditional_response(
+                    request,
+                    etag=page.get("ETag"),
+                    last_modified=parse_http_date_safe(page.get("Last-Modified", "")),
+                    response=page,
+                )
         response = self.get_response(request)
         if response.status_code != 200 or response.has_header("Cache-Control"):
             return response
@@ -136,6 +142,8 @@ class PublicPageCache:
         if enabled and ttl > 0 and not response.streaming:
             if hasattr(response, "render"):
                 response = response.render()
+            if not response.has_header("ETag"):
+                set_response_etag(response)
             response["X-Page-Cache"] = "miss"
             deadline = time.time() + ttl
             _safe(lambda: cache.set(key, (deadline, response), ttl))

@@ -53,7 +53,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Outermost of the page's own work: ETag from the body, 304 on a match.
+    # ETag from the body and 304 on a match, for every page; cached pages keep theirs.
     "django.middleware.http.ConditionalGetMiddleware",
     "newsroom.pagecache.PublicPageCache",
 ]

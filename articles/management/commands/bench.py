@@ -142,9 +142,9 @@ class Command(BaseCommand):
             "section": section.get_absolute_url(),
             "author": author.get_absolute_url(),
             "tag": "/tags/bench-topic-3/",
+            "search": "/search/?q=fab+yields",
             "feed": "/feed/",
             "sitemap": "/sitemap-stories.xml",
-            "search": "/search/?q=fab+yields",
         }
 
     class server:

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw
 from taggit.models import Tag, TaggedItem
@@ -60,6 +60,10 @@ class Command(BaseCommand):
         authors = self.authors(rng)
         photos = self.photos(rng)
         self.stories(rng, sections, authors, photos, tags)
+        if connection.vendor == "postgresql":
+            self.stdout.write("  analysing tables for the query planner...")
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE")
 
     def sections(self):
         return [
@@ -98,6 +102,9 @@ class Command(BaseCommand):
                 alt_text="Circles of colour",
                 credit="Bench Agency",
                 source="Bench Agency",
+                # Stored so that loading a photo never has to open its file to measure it.
+                width=900,
+                height=600,
             )
             photo.image.save(f"bench-{k}.jpg", ContentFile(_picture(rng)), save=False)
             photo.save()
