@@ -4,6 +4,7 @@ Items carry every byline, the section and tags as categories, the teaser (or the
 when NEWSROOM_FEED_FULL_TEXT is on) and the lead photo with its credit, as Media RSS.
 """
 
+import copy
 import hashlib
 
 from django.conf import settings
@@ -131,12 +132,13 @@ class StoryFeed(Feed):
             }
         return extra
 
-    def get_object(self, request, *args, **kwargs):
-        self.request = request
-        return None
-
     def __call__(self, request, *args, **kwargs):
-        self.request = request
+        # One Feed instance serves every request (it is built in urls.py): work on a copy
+        # that knows this request, so threads never see each other's.
+        if getattr(self, "request", None) is not request:
+            feed = copy.copy(self)
+            feed.request = request
+            return feed(request, *args, **kwargs)
         obj = self.get_object(request, *args, **kwargs)
         changed = self.stories(obj).aggregate(
             updated=Max("updated_at"), published=Max("publish_at")
@@ -176,7 +178,6 @@ class AtomMixin:
 
 class SectionFeed(StoryFeed):
     def get_object(self, request, section):
-        self.request = request
         return get_object_or_404(Section, slug=section)
 
     def title(self, obj):
@@ -194,7 +195,6 @@ class SectionFeed(StoryFeed):
 
 class AuthorFeed(StoryFeed):
     def get_object(self, request, slug):
-        self.request = request
         return get_object_or_404(Author, slug=slug)
 
     def title(self, obj):
@@ -212,7 +212,6 @@ class AuthorFeed(StoryFeed):
 
 class TagFeed(StoryFeed):
     def get_object(self, request, slug):
-        self.request = request
         tag = get_object_or_404(Tag, slug=slug)
         if not Article.objects.public().tagged(tag).exists():
             raise Http404("No public stories carry this tag.")
