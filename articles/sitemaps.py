@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Max, Q
+from django.db.models import Max, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
@@ -33,16 +33,10 @@ class NewsroomSitemap(Sitemap):
         return urls
 
 
-def _public_since(prefix: str = ""):
-    """A filter for public stories reached through ``prefix`` (for annotations)."""
-    now = timezone.now()
-    return Q(
-        **{
-            f"{prefix}status": Article.Status.PUBLISHED,
-            f"{prefix}publish_at__lte": now,
-            f"{prefix}deleted_at__isnull": True,
-        }
-    )
+def _latest_public(**link):
+    """The newest public story's publish time, for each row: a subquery of public()."""
+    stories = Article.objects.public().filter(**link).order_by("-publish_at")
+    return Subquery(stories.values("publish_at")[:1])
 
 
 class StorySitemap(NewsroomSitemap):
@@ -106,9 +100,9 @@ class NewsSitemap(StorySitemap):
 
 class SectionSitemap(NewsroomSitemap):
     def items(self):
-        return Section.objects.annotate(
-            latest=Max("articles__publish_at", filter=_public_since("articles__"))
-        ).order_by("order", "name")
+        return Section.objects.annotate(latest=_latest_public(section=OuterRef("pk"))).order_by(
+            "order", "name"
+        )
 
     def lastmod(self, item):
         return item.latest
@@ -117,11 +111,7 @@ class SectionSitemap(NewsroomSitemap):
 class AuthorSitemap(NewsroomSitemap):
     def items(self):
         return (
-            Author.objects.annotate(
-                latest=Max(
-                    "bylines__article__publish_at", filter=_public_since("bylines__article__")
-                )
-            )
+            Author.objects.annotate(latest=_latest_public(bylines__author=OuterRef("pk")))
             .filter(latest__isnull=False)
             .order_by("name")
         )

@@ -62,8 +62,8 @@ def schedule(gen: float) -> dict:
         return cached
     from articles.models import Article
 
-    live = Q(status=Article.Status.PUBLISHED, deleted_at__isnull=True)
-    stamps = Article.objects.filter(live).aggregate(
+    # One query for both sides of the present instant (public() and scheduled() split here).
+    stamps = Article.objects.published().aggregate(
         latest=Max("publish_at", filter=Q(publish_at__lte=now)),
         next=Min("publish_at", filter=Q(publish_at__gt=now)),
     )

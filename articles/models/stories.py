@@ -30,19 +30,16 @@ class ArticleQuerySet(models.QuerySet):
         related stories, APIs) goes through this method and nothing else. Stories in the
         trash are never public, whatever their status.
         """
-        return self.filter(
-            status=Article.Status.PUBLISHED,
-            publish_at__lte=at or timezone.now(),
-            deleted_at__isnull=True,
-        )
+        return self.published().filter(publish_at__lte=at or timezone.now())
 
     def scheduled(self, *, at=None):
         """Published stories whose publish time is still ahead."""
-        return self.filter(
-            status=Article.Status.PUBLISHED,
-            publish_at__gt=at or timezone.now(),
-            deleted_at__isnull=True,
-        )
+        return self.published().filter(publish_at__gt=at or timezone.now())
+
+    def published(self):
+        """Status Published and not in the trash, whatever the publish time: public() and
+        scheduled() split these at the present instant."""
+        return self.filter(status=Article.Status.PUBLISHED, deleted_at__isnull=True)
 
     def live(self):
         """Everything not in the trash: what the newsroom works on."""
