@@ -10,11 +10,12 @@ import hashlib
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db.models import Max
-from django.http import Http404, HttpResponseNotModified
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.cache import get_conditional_response
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
-from django.utils.http import http_date, parse_http_date_safe, quote_etag
+from django.utils.http import http_date, quote_etag
 from taggit.models import Tag
 
 from articles.models import Article, Section
@@ -151,22 +152,14 @@ class StoryFeed(Feed):
                 usedforsecurity=False,
             ).hexdigest()
         )
-        if last_modified and self._not_modified(request, etag, last_modified):
-            response = HttpResponseNotModified()
-        else:
-            response = super().__call__(request, *args, **kwargs)
+        stamp = int(last_modified.timestamp()) if last_modified else None
+        # Django's own conditional-GET rules: a 304 here skips building the feed at all.
+        not_modified = get_conditional_response(request, etag=etag, last_modified=stamp)
+        response = not_modified or super().__call__(request, *args, **kwargs)
         response["ETag"] = etag
-        if last_modified:
-            response["Last-Modified"] = http_date(last_modified.timestamp())
+        if stamp:
+            response["Last-Modified"] = http_date(stamp)
         return response
-
-    @staticmethod
-    def _not_modified(request, etag, last_modified) -> bool:
-        if_none_match = request.headers.get("If-None-Match")
-        if if_none_match is not None:
-            return etag in [tag.strip() for tag in if_none_match.split(",")] or if_none_match == "*"
-        since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
-        return since is not None and int(last_modified.timestamp()) <= since
 
 
 class AtomMixin:
