@@ -5,10 +5,11 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 
 from articles.sitemaps import SITEMAPS
-from newsroom import views
+from newsroom import twofactor, views
 
 urlpatterns = [
     path("favicon.ico", views.favicon),
+    path("admin/two-factor/", twofactor.two_factor, name="two_factor"),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
@@ -34,3 +35,5 @@ if settings.SERVE_MEDIA:
     )
 
 urlpatterns.append(path("", include("articles.urls")))
+
+handler500 = "newsroom.faults.server_error"

@@ -5,6 +5,8 @@ run. CI sets NEWSROOM_REQUIRE_ALL=1, which turns every such skip into a failure.
 """
 
 import os
+import socket
+import uuid
 from pathlib import Path
 
 import pytest
@@ -114,3 +116,32 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-sync",
         ],
     }
+
+
+REDIS_URL = "redis://127.0.0.1:6379/15"  # clear() empties this whole database
+
+
+def redis_is_up() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+        return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """The page cache on, in a real Redis (its own key prefix; cleared afterwards)."""
+    from django.core.cache import cache
+
+    require(redis_is_up(), "Redis is not running on 127.0.0.1:6379: page cache tests not run")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+        }
+    }
+    settings.NEWSROOM_PAGE_CACHE = True  # changing CACHES resets Django's cache handlers
+    yield cache
+    cache.clear()

@@ -1,7 +1,5 @@
 """The page cache in Redis and the HTTP caching headers: fast, and never wrong."""
 
-import socket
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -11,35 +9,9 @@ from django.utils import timezone
 
 from articles import workflow
 from articles.models import Article
-from tests.conftest import require
 from tests.factories import ArticleFactory, AuthorFactory, PhotoFactory
 
 pytestmark = pytest.mark.django_db
-
-REDIS_URL = "redis://127.0.0.1:6379/15"  # clear() empties this whole database
-
-
-def redis_is_up() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
-        return True
-    except OSError:
-        return False
-
-
-@pytest.fixture
-def redis_cache(settings):
-    require(redis_is_up(), "Redis is not running on 127.0.0.1:6379: page cache tests not run")
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
-        }
-    }
-    settings.NEWSROOM_PAGE_CACHE = True  # changing CACHES resets Django's cache handlers
-    yield cache
-    cache.clear()
 
 
 @pytest.fixture

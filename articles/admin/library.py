@@ -228,12 +228,19 @@ class PhotoAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.uploaded_by = request.user
-        with transaction.atomic():
-            super().save_model(request, obj, form, change)
-            if not change or {"image", "focal_x", "focal_y"} & set(form.changed_data):
-                imaging.refresh_renditions(obj)
-            if change:
-                refresh_bodies_using(obj)
+        new_master = not change or "image" in form.changed_data
+        try:
+            with transaction.atomic():
+                super().save_model(request, obj, form, change)
+                if not change or {"image", "focal_x", "focal_y"} & set(form.changed_data):
+                    imaging.refresh_renditions(obj)
+                if change:
+                    refresh_bodies_using(obj)
+        except Exception:
+            # The row rolled back; the master file written for it must go too.
+            if new_master and obj.image.name:
+                obj.image.storage.delete(obj.image.name)
+            raise
         if form.filled_from_file:
             messages.info(
                 request,

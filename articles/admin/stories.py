@@ -17,6 +17,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django_prose_editor.widgets import AdminProseEditorWidget
+from js_asset import Media
 from reversion.admin import VersionAdmin
 from taggit.models import Tag
 from taggit.utils import parse_tags
@@ -394,6 +395,8 @@ class ArticleAdmin(VersionAdmin):
                 can_publish=can_publish(user),
                 now=timezone.localtime(),
             )
+        # The editor's import map is an inline script: it carries this request's CSP nonce.
+        context["media"] = Media.from_media(context["media"], nonce=request.csp_nonce)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def workflow_buttons(self, request, article):
