@@ -35,7 +35,8 @@ def _photo_elements(handler, item):
     handler.startElement("media:content", attrs)
     handler.addQuickElement("media:credit", photo["credit"])
     if photo["caption"]:
-        handler.addQuickElement("media:description", photo["caption"])
+        # Plain text, said outright: readers must not render a caption as HTML.
+        handler.addQuickElement("media:description", photo["caption"], {"type": "plain"})
     handler.endElement("media:content")
 
 
