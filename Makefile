@@ -7,12 +7,14 @@ INSTALLED := $(VENV)/.installed
 # Local commands run with DEBUG on; `make serve` runs as production does.
 DEV := DEBUG=1
 
-.PHONY: help install run test lint serve bench clean
+.PHONY: help install run test lint serve bench soak clean
 
 help:
 	@echo "make run    - set up and serve the site on http://127.0.0.1:$(PORT) (SQLite, demo content)"
 	@echo "make test   - lint, check migrations and run the whole test suite"
 	@echo "make serve  - production-style: gunicorn, DEBUG off, settings from the environment"
+	@echo "make bench  - the benchmark: every page kind, cold and warm, as ratios to a bare page"
+	@echo "make soak   - 64 clients for 60 s: no errors, flat memory"
 	@echo "make clean  - remove the virtualenv, the local database and media"
 
 $(INSTALLED): pyproject.toml
@@ -54,6 +56,12 @@ bench: install
 	@command -v wrk >/dev/null || (echo "Installing wrk (Debian package)..." && apt-get install -y -qq wrk >/dev/null)
 	$(DEV) $(PY) manage.py migrate --noinput -v0
 	$(DEV) $(PY) manage.py bench
+
+# 64 clients for 60 s over every page kind: no errors, flat memory (issue #7).
+soak: install
+	@command -v wrk >/dev/null || (echo "Installing wrk (Debian package)..." && apt-get install -y -qq wrk >/dev/null)
+	$(DEV) $(PY) manage.py migrate --noinput -v0
+	$(DEV) $(PY) manage.py soak
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles

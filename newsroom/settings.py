@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "corsheaders",
+    "ninja",
     "taggit",
     "reversion",
     "django_prose_editor",
@@ -252,3 +253,11 @@ NEWSROOM_PHOTO_MAX_MB = env_int("PHOTO_MAX_MB", 25)
 NEWSROOM_PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_MEGAPIXELS", 60) * 1_000_000
 NEWSROOM_FEED_FULL_TEXT = env_bool("FEED_FULL_TEXT", False)
 NEWSROOM_SEARCH_CONFIG = env("SEARCH_CONFIG", "english")
+
+# The content API (/api/v1/): open to any site's scripts for reading, a budget per client.
+NEWSROOM_API_RATE = env("API_RATE", "600/m")
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_CREDENTIALS = False
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]

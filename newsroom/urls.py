@@ -4,6 +4,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from articles.api import api as content_api
 from articles.sitemaps import SITEMAPS
 from newsroom import twofactor, views
 
@@ -21,6 +22,7 @@ urlpatterns = [
     ),
     path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("authors/", include("authors.urls")),
+    path("api/v1/", content_api.urls),
 ]
 
 if settings.NEWSROOM_BENCH_REFERENCE:
@@ -37,3 +39,4 @@ if settings.SERVE_MEDIA:
 urlpatterns.append(path("", include("articles.urls")))
 
 handler500 = "newsroom.faults.server_error"
+handler404 = "newsroom.views.page_not_found"

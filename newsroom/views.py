@@ -5,6 +5,7 @@ from django.db import connection
 from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -54,3 +55,10 @@ def favicon(request):
 def robots_txt(request):
     """Crawlers may read everything public; the sitemap index says where it all is."""
     return render(request, "robots.txt", content_type="text/plain; charset=utf-8")
+
+
+def page_not_found(request, exception):
+    """handler404: JSON under /api/ (clients parse it), the site's own page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not Found"}, status=404)
+    return defaults.page_not_found(request, exception)

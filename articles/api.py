@@ -1,0 +1,327 @@
+"""The read-only content API at /api/v1/ (django-ninja), with its OpenAPI 3 schema at
+/api/v1/schema/.
+
+Public content only: stories come from `Article.objects.public()` (the one visibility rule),
+tags only when a public story carries them, photos only when a public story or an active
+author shows them and their rights allow it. Lists use cursor pagination (stable while
+stories are published), ETag/304 come from ConditionalGetMiddleware, CORS is open for GET
+(django-cors-headers), and each client address has a request budget (API_RATE).
+"""
+
+from datetime import date, datetime
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from ninja import Field, NinjaAPI, Query, Schema
+from ninja.pagination import CursorPagination, paginate
+from ninja.throttling import AnonRateThrottle
+from taggit.models import Tag
+
+from articles.models import Article, Photo, Section
+from articles.templatetags.photos import usable_figures
+from authors.models import Author
+
+# One budget per client address, counted in the shared cache (API_RATE, e.g. "600/m").
+THROTTLE = AnonRateThrottle(settings.NEWSROOM_API_RATE)
+
+ERROR = {
+    "type": "object",
+    "properties": {"detail": {"description": "What went wrong"}},
+    "required": ["detail"],
+}
+ERRORS = {
+    "404": "No such public item",
+    "422": "A parameter is not valid (the detail says which)",
+    "429": "Too many requests from this client; wait as Retry-After says",
+}
+
+
+class ContentAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        """The schema with the error answers every operation can give, so clients (and the
+        schemathesis run in the tests) know them."""
+        schema = super().get_openapi_schema(**kwargs)
+        for path, operations in schema["paths"].items():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for code, description in ERRORS.items():
+                    if code == "404" and "{" not in path:
+                        continue
+                    responses.setdefault(
+                        code,
+                        {
+                            "description": description,
+                            "content": {"application/json": {"schema": ERROR}},
+                        },
+                    )
+        return schema
+
+
+api = ContentAPI(
+    title=f"{settings.NEWSROOM_SITE_NAME} content API",
+    version="1",
+    description=(
+        "Read-only access to everything public: stories, authors, sections, tags and "
+        "photos. Lists are newest first and paginated with an opaque `cursor`; follow "
+        "`next`. Every response carries an ETag: send it back in If-None-Match for a 304."
+    ),
+    urls_namespace="api",
+    openapi_url="/schema/",
+    docs_url=None,
+    throttle=[THROTTLE],
+)
+
+PAGE_SIZE = 20
+
+
+# Schemas: each reads a model instance; resolvers add what the model does not hold. ---------
+
+
+def absolute(context, path: str) -> str:
+    return context["request"].build_absolute_uri(path)
+
+
+def usable(photo: Photo | None) -> Photo | None:
+    return photo if photo is not None and photo.is_usable else None
+
+
+class Rendition(Schema):
+    kind: str = Field(description="story and card 3:2, square 1:1, full uncropped")
+    format: str = Field(description="webp or jpg")
+    width: int
+    height: int
+    url: str
+
+
+class PhotoOut(Schema):
+    id: int
+    caption: str
+    alt_text: str
+    credit: str = Field(description="Who made it, e.g. “VCG/Getty Images”")
+    credit_line: str = Field(description="As printed under the photo: “Photo: VCG/Getty Images”")
+    source: str
+    licence: str
+    usage_notes: str
+    rights_expire_on: date | None = Field(description="Last day the photo may be shown")
+    width: int | None
+    height: int | None
+    url: str = Field(description="The master file")
+    renditions: list[Rendition]
+
+    @staticmethod
+    def resolve_licence(photo):
+        return str(photo.licence_label)
+
+    @staticmethod
+    def resolve_url(photo, context):
+        return absolute(context, photo.image.url)
+
+    @staticmethod
+    def resolve_renditions(photo, context):
+        return [
+            {
+                "kind": kind,
+                "format": extension,
+                "width": width,
+                "height": height,
+                "url": absolute(context, photo.image.storage.url(name)),
+            }
+            for kind, formats in (photo.renditions or {}).items()
+            if kind != "key"
+            for extension, entries in formats.items()
+            for name, width, height in entries
+        ]
+
+
+class SectionOut(Schema):
+    slug: str
+    name: str
+    description: str
+    url: str
+
+    @staticmethod
+    def resolve_url(section, context):
+        return absolute(context, section.get_absolute_url())
+
+
+class TagOut(Schema):
+    slug: str
+    name: str
+    url: str
+
+    @staticmethod
+    def resolve_url(tag, context):
+        return absolute(context, reverse("articles:tag", kwargs={"slug": tag.slug}))
+
+
+class HandleOut(Schema):
+    kind: str
+    value: str
+    url: str
+
+
+class AuthorSummary(Schema):
+    slug: str
+    name: str
+    job_title: str
+    url: str
+
+    @staticmethod
+    def resolve_url(author, context):
+        return absolute(context, author.get_absolute_url())
+
+
+class AuthorOut(AuthorSummary):
+    bio_html: str
+    headshot: PhotoOut | None
+    handles: list[HandleOut]
+
+    @staticmethod
+    def resolve_bio_html(author):
+        return author.bio
+
+    @staticmethod
+    def resolve_headshot(author):
+        return usable(author.headshot)
+
+    @staticmethod
+    def resolve_handles(author):
+        return list(author.handles.all())
+
+
+class CorrectionOut(Schema):
+    kind: str
+    text: str
+    published_at: datetime
+
+
+class StorySummary(Schema):
+    id: int
+    headline: str
+    slug: str
+    dek: str
+    url: str
+    section: SectionOut
+    authors: list[AuthorSummary]
+    tags: list[TagOut]
+    teaser_html: str
+    lead_photo: PhotoOut | None
+    published_at: datetime
+    first_published_at: datetime | None
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_url(story, context):
+        return absolute(context, story.get_absolute_url())
+
+    @staticmethod
+    def resolve_authors(story):
+        return [byline.author for byline in story.bylines.all()]
+
+    @staticmethod
+    def resolve_tags(story):
+        return list(story.tags.all())
+
+    @staticmethod
+    def resolve_lead_photo(story):
+        return usable(story.lead_photo)
+
+    @staticmethod
+    def resolve_published_at(story):
+        return story.publish_at
+
+
+class StoryOut(StorySummary):
+    body_html: str
+    corrections: list[CorrectionOut]
+
+    @staticmethod
+    def resolve_body_html(story):
+        return str(usable_figures(story.body_html))
+
+    @staticmethod
+    def resolve_corrections(story):
+        return list(story.corrections.all())
+
+
+class StoryFilters(Schema):
+    section: str | None = Field(None, description="A section's slug")
+    author: str | None = Field(None, description="An author's slug")
+    tag: str | None = Field(None, description="A tag's slug")
+    updated_since: datetime | None = Field(
+        None, description="Only stories changed at or after this time (ISO 8601)"
+    )
+
+
+def public_tags():
+    return Tag.objects.filter(
+        Exists(Article.objects.public().filter(tags__id=OuterRef("pk")))
+    ).order_by("name")
+
+
+# Endpoints ------------------------------------------------------------------------------------
+
+
+@api.get("/stories/", response=list[StorySummary], tags=["stories"])
+@paginate(CursorPagination, ordering=("-publish_at", "-id"), page_size=PAGE_SIZE, max_page_size=100)
+def list_stories(request, filters: Query[StoryFilters]):
+    """Public stories, newest first; filter by section, author, tag or last change."""
+    stories = Article.objects.public().for_listing().prefetch_related("tags")
+    if filters.section:
+        stories = stories.filter(section__slug=filters.section)
+    if filters.author:
+        stories = stories.filter(bylines__author__slug=filters.author)
+    if filters.tag:
+        stories = stories.filter(tags__slug=filters.tag)
+    if filters.updated_since:
+        since = filters.updated_since
+        if timezone.is_naive(since):
+            since = timezone.make_aware(since)
+        stories = stories.filter(updated_at__gte=since)
+    return stories
+
+
+@api.get("/stories/{story_id}/", response=StoryOut, tags=["stories"])
+def get_story(request, story_id: int):
+    """One public story, with its body and corrections."""
+    return get_object_or_404(Article.objects.public().for_story_page(), pk=story_id)
+
+
+@api.get("/authors/", response=list[AuthorSummary], tags=["authors"])
+def list_authors(request):
+    """Every active author."""
+    return Author.objects.active().order_by("name")
+
+
+@api.get("/authors/{slug}/", response=AuthorOut, tags=["authors"])
+def get_author(request, slug: str):
+    authors = Author.objects.active().select_related("headshot").prefetch_related("handles")
+    return get_object_or_404(authors, slug=slug)
+
+
+@api.get("/sections/", response=list[SectionOut], tags=["sections"])
+def list_sections(request):
+    return Section.objects.all()
+
+
+@api.get("/sections/{slug}/", response=SectionOut, tags=["sections"])
+def get_section(request, slug: str):
+    return get_object_or_404(Section, slug=slug)
+
+
+@api.get("/tags/", response=list[TagOut], tags=["tags"])
+def list_tags(request):
+    """Tags that at least one public story carries."""
+    return public_tags()
+
+
+@api.get("/photos/{photo_id}/", response=PhotoOut, tags=["photos"])
+def get_photo(request, photo_id: int):
+    """A photo a reader can see: on a public story or an active author, rights allowing."""
+    shown = Q(Exists(Article.objects.public().filter(lead_photo=OuterRef("pk")))) | Q(
+        Exists(Author.objects.active().filter(headshot=OuterRef("pk")))
+    )
+    return get_object_or_404(Photo.objects.usable().filter(shown), pk=photo_id)
