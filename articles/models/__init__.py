@@ -2,6 +2,7 @@ import reversion
 
 from articles.models.corrections import Correction
 from articles.models.history import Activity, OldURL
+from articles.models.imports import WordPressItem
 from articles.models.photos import Photo
 from articles.models.previews import PreviewLink
 from articles.models.sections import Section
@@ -19,6 +20,7 @@ __all__ = [
     "Section",
     "StaleEdit",
     "TrashedArticle",
+    "WordPressItem",
 ]
 
 # A revision holds the story and its bylines; computed fields are derived again on save.

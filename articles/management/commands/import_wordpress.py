@@ -1,0 +1,67 @@
+"""python manage.py import_wordpress EXPORT.xml [--media-dir DIR] [--dry-run]"""
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from articles.wordpress import WordPressError, import_file
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a WordPress export (WXR 1.1/1.2): authors, categories as sections, tags, "
+        "posts as stories, attachments as photos (files from --media-dir), old permalinks as "
+        "301s. Run it again to update: nothing is duplicated. All or nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("export", help="The .xml file from WordPress: Tools → Export")
+        parser.add_argument(
+            "--media-dir",
+            help="A copy of wp-content/uploads; attachments whose files are not there are "
+            "listed as missing",
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Do everything, then keep nothing: a report"
+        )
+
+    def handle(self, *, export, media_dir, dry_run, verbosity, **options):
+        def progress(iterable, **kwargs):
+            return tqdm(iterable, file=self.stderr._out, disable=verbosity == 0, **kwargs)
+
+        try:
+            report = import_file(export, media_dir=media_dir, dry_run=dry_run, progress=progress)
+        except WordPressError as error:
+            raise CommandError(f"{error} Nothing was imported.") from None
+        self.summary(report, dry_run)
+
+    def summary(self, report, dry_run):
+        out = self.stdout
+        out.write(self.style.MIGRATE_HEADING("Dry run: nothing was kept." if dry_run else "Done."))
+        kinds = ["author", "category", "attachment", "post"]
+        names = {
+            "author": "authors",
+            "category": "sections",
+            "attachment": "photos",
+            "post": "stories",
+        }
+        for kind in kinds:
+            out.write(
+                f"  {names[kind]:<9} {report.created[kind]:>5} created, "
+                f"{report.updated[kind]:>5} updated"
+            )
+        if report.skipped:
+            skipped = ", ".join(f"{count} {kind}" for kind, count in sorted(report.skipped.items()))
+            out.write(f"  skipped   {skipped} (only posts become stories)")
+        if report.missing_media:
+            out.write(
+                self.style.WARNING(
+                    f"  missing media: {len(report.missing_media)} files not found "
+                    "under --media-dir:"
+                )
+            )
+            for url in report.missing_media:
+                out.write(f"    {url}")
+        if report.warnings:
+            out.write(self.style.WARNING(f"  warnings: {len(report.warnings)}"))
+            for warning in report.warnings:
+                out.write(f"    {warning}")

@@ -1,0 +1,509 @@
+"""Importing WordPress exports (WXR 1.1 and 1.2): authors, categories as sections, tags,
+posts as stories, attachments as photos, old permalinks as 301s.
+
+The whole file is read and checked before anything is written; the import then runs in one
+transaction, and photo files written for it are removed if it fails, so a bad file changes
+nothing. Every item is keyed on the exporting site and its WordPress id (WordPressItem): a
+second run updates what the first made and never makes copies.
+"""
+
+import html
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+from xml.etree.ElementTree import ParseError
+
+from defusedxml import ElementTree
+from defusedxml.common import DefusedXmlException
+from django.core.exceptions import ValidationError
+from django.core.files.base import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils.text import slugify
+
+from articles import imaging
+from articles.models import Article, Byline, OldURL, Photo, Section, WordPressItem
+from articles.models.sections import validate_section_slug
+from authors.models import Author, Handle
+
+STATUSES = {
+    "publish": Article.Status.PUBLISHED,
+    "future": Article.Status.PUBLISHED,  # scheduled: published with a time ahead
+    "draft": Article.Status.DRAFT,
+    "pending": Article.Status.IN_REVIEW,
+    "private": Article.Status.UNPUBLISHED,  # never public here either
+}
+BLOCK_TAGS = re.compile(r"<(p|div|h[1-6]|ul|ol|li|blockquote|pre|table|figure|hr|!-- wp:)\b", re.I)
+
+
+IMAGE_FILE = re.compile(r"\.(jpe?g|png|gif|webp|avif)$", re.I)
+
+
+class WordPressError(Exception):
+    """The file cannot be imported; nothing was changed."""
+
+
+@dataclass
+class Report:
+    created: Counter = field(default_factory=Counter)
+    updated: Counter = field(default_factory=Counter)
+    skipped: Counter = field(default_factory=Counter)
+    missing_media: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+# Reading the file ---------------------------------------------------------------------------
+
+
+@dataclass
+class Export:
+    site: str
+    title: str
+    ns: dict
+    channel: object
+
+    def text(self, element, path: str) -> str:
+        found = element.find(path, self.ns)
+        return (found.text or "").strip() if found is not None else ""
+
+    def items(self, post_type: str | None = None):
+        for item in self.channel.findall("item"):
+            if post_type is None or self.text(item, "wp:post_type") == post_type:
+                yield item
+
+    def meta(self, item) -> dict[str, str]:
+        return {
+            self.text(m, "wp:meta_key"): self.text(m, "wp:meta_value")
+            for m in item.findall("wp:postmeta", self.ns)
+        }
+
+
+def read_export(path) -> Export:
+    """Parse and check the whole file first: a broken or truncated file is refused here."""
+    ns = {}
+    try:
+        events = ElementTree.iterparse(str(path), events=("start-ns", "end"))
+        root = None
+        for event, value in events:
+            if event == "start-ns":
+                prefix, uri = value
+                ns.setdefault(prefix, uri)
+            else:
+                root = value
+    except FileNotFoundError:
+        raise WordPressError(f"No such file: {path}") from None
+    except ParseError as error:
+        line, column = error.position
+        raise WordPressError(
+            f"{path} is not well-formed XML (line {line}, column {column}): it may be "
+            "truncated or damaged. Export it again from WordPress."
+        ) from None
+    except DefusedXmlException as error:
+        raise WordPressError(f"{path} uses forbidden XML features ({error}).") from None
+    wp = ns.get("wp", "")
+    if not re.fullmatch(r"https?://wordpress\.org/export/1\.[12]/", wp):
+        raise WordPressError(
+            f"{path} is not a WordPress export (WXR 1.1 or 1.2): its wp namespace is "
+            f"{wp or 'missing'}."
+        )
+    channel = root.find("channel") if root is not None else None
+    if channel is None:
+        raise WordPressError(f"{path} has no <channel>: not a WordPress export.")
+    export = Export(site="", title="", ns=ns, channel=channel)
+    export.site = export.text(channel, "wp:base_blog_url") or export.text(channel, "link")
+    export.title = export.text(channel, "title") or "WordPress"
+    if not export.site:
+        raise WordPressError(f"{path} does not say which site it came from (wp:base_blog_url).")
+    return export
+
+
+def gmt(value: str) -> datetime | None:
+    if not value or value.startswith("0000"):
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+# Turning WordPress markup into ours ---------------------------------------------------------
+
+_SHORTCODE = re.compile(
+    r"\[(?P<name>[a-zA-Z_][\w-]*)(?P<attrs>[^\]]*)\](?:(?P<inner>.*?)\[/(?P=name)\])?", re.S
+)
+_ATTR = re.compile(r'(\w+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\'|(\S+))')
+_IMG = re.compile(r"<img\b[^>]*>", re.I)
+_SIZED = re.compile(r"-\d+x\d+(\.\w+)$")
+_SRC = re.compile(r'\bsrc\s*=\s*["\']([^"\']+)["\']', re.I)
+_ALT = re.compile(r'\balt\s*=\s*["\']([^"\']*)["\']', re.I)
+
+
+def attributes(raw: str) -> dict[str, str]:
+    return {m[0].lower(): m[1] or m[2] or m[3] for m in _ATTR.findall(raw)}
+
+
+def autop(text: str) -> str:
+    """WordPress keeps classic posts without <p>: blank lines are paragraphs (wpautop)."""
+    if BLOCK_TAGS.search(text):
+        return text
+    blocks = [b.strip() for b in re.split(r"\n\s*\n", text) if b.strip()]
+    return "".join(f"<p>{b.replace(chr(10), '<br>')}</p>" for b in blocks)
+
+
+class Markup:
+    """Shortcodes to HTML for one import: captions and galleries become figures (library
+    photos where the attachment was imported), unknown ones keep their text."""
+
+    def __init__(self, photos: dict[str, Photo], report: Report, children: dict[str, list]):
+        self.photos, self.report, self.children = photos, report, children
+        self.by_url: dict[str, Photo] = {}
+        self.post_id = ""
+
+    def photo_at(self, src: str) -> Photo | None:
+        """The imported photo behind an image URL, also when WordPress linked a resized copy
+        (name-640x480.jpg)."""
+        path = urlsplit(src).path
+        return self.by_url.get(path) or self.by_url.get(_SIZED.sub(r"\1", path))
+
+    def figure(self, img: str, caption: str, attachment_id: str | None) -> str:
+        found = _SRC.search(img)
+        photo = self.photos.get(attachment_id or "") or (
+            self.photo_at(found.group(1)) if found else None
+        )
+        alt = _ALT.search(img)
+        alt_text = html.escape(alt.group(1) if alt else "", quote=True)
+        # A library photo's own URL: the page then adds its credit and sizes.
+        src = photo.image.url if photo is not None else (found.group(1) if found else "")
+        if not src:
+            return f"<p>{caption}</p>" if caption else ""
+        caption_html = f"<figcaption>{caption}</figcaption>" if caption else ""
+        src = html.escape(src, quote=True)
+        return f'<figure><img src="{src}" alt="{alt_text}">{caption_html}</figure>'
+
+    def replace(self, match: re.Match, where: str) -> str:
+        name = match.group("name").lower()
+        attrs = attributes(match.group("attrs"))
+        inner = match.group("inner") or ""
+        if name in {"caption", "wp_caption"}:
+            img = _IMG.search(inner)
+            caption = attrs.get("caption") or _IMG.sub("", re.sub(r"</?a\b[^>]*>", "", inner))
+            attachment = (attrs.get("id") or "").removeprefix("attachment_")
+            return self.figure(img.group(0) if img else "", caption.strip(), attachment)
+        if name == "gallery":
+            ids = [i.strip() for i in attrs.get("ids", "").split(",") if i.strip()]
+            ids = ids or self.children.get(self.post_id, [])  # WordPress's default: its own
+            figures = [
+                self.figure(f'<img alt="{html.escape(p.alt_text)}">', html.escape(p.caption), i)
+                for i in ids
+                if (p := self.photos.get(i))
+            ]
+            if len(figures) < len(ids) or not ids:
+                self.report.warnings.append(
+                    f"{where}: a [gallery] lists photos that were not imported "
+                    f"({len(ids) - len(figures)} of {len(ids) or 'all its attachments'})."
+                )
+            return "".join(figures)
+        if name in {"embed", "video", "audio"}:
+            url = inner.strip() or attrs.get("src") or attrs.get("mp4") or attrs.get("mp3") or ""
+            if url:
+                safe = html.escape(url, quote=True)
+                return f'<p><a href="{safe}">{safe}</a></p>'
+            return ""
+        self.report.warnings.append(
+            f"{where}: unknown shortcode [{name}] removed; the text inside it was kept."
+        )
+        return self.convert(inner, where)
+
+    def convert(self, content: str, where: str) -> str:
+        previous = None
+        while previous != content:  # nested shortcodes, innermost last
+            previous = content
+            content = _SHORTCODE.sub(lambda m: self.replace(m, where), content)
+        return autop(content)
+
+
+# The import ---------------------------------------------------------------------------------
+
+
+class Importer:
+    def __init__(self, export: Export, *, media_dir: Path | None, progress=None):
+        self.export, self.media_dir = export, media_dir
+        self.report = Report()
+        self.written_files: list[str] = []
+        self.progress = progress or (lambda iterable, **kwargs: iterable)
+        self.known = {
+            (item.kind, item.wp_id): item.object_id
+            for item in WordPressItem.objects.filter(site=export.site)
+        }
+
+    # Keys -----------------------------------------------------------------------------------
+
+    def existing(self, model, kind: str, wp_id: str):
+        object_id = self.known.get((kind, wp_id))
+        return model.objects.filter(pk=object_id).first() if object_id else None
+
+    def remember(self, kind: str, wp_id: str, obj, created: bool) -> None:
+        WordPressItem.objects.update_or_create(
+            site=self.export.site, kind=kind, wp_id=wp_id, defaults={"object_id": obj.pk}
+        )
+        self.known[(kind, wp_id)] = obj.pk
+        (self.report.created if created else self.report.updated)[kind] += 1
+
+    def save(self, model, kind: str, wp_id: str, values: dict, *, unique_slug: str):
+        obj = self.existing(model, kind, wp_id)
+        created = obj is None
+        if created:
+            obj = model()
+            values["slug"] = self.free_slug(model, unique_slug, wp_id)
+        for name, value in values.items():
+            setattr(obj, name, value)
+        obj.save()
+        self.remember(kind, wp_id, obj, created)
+        return obj
+
+    def free_slug(self, model, wanted: str, wp_id: str) -> str:
+        slug = wanted[: model._meta.get_field("slug").max_length] or f"wp-{wp_id}"
+        if model.objects.filter(slug=slug).exists():
+            slug = f"{slug[:180]}-wp{wp_id}"
+            self.report.warnings.append(
+                f"{model._meta.verbose_name} “{wanted}” was taken here; imported as “{slug}”."
+            )
+        return slug
+
+    # Items ----------------------------------------------------------------------------------
+
+    def run(self) -> Report:
+        self.import_authors()
+        self.import_sections()
+        photos = self.import_attachments()
+        children = {}
+        for item in self.export.items("attachment"):
+            parent = self.export.text(item, "wp:post_parent")
+            children.setdefault(parent, []).append(self.export.text(item, "wp:post_id"))
+        self.markup = Markup(photos, self.report, children)
+        self.markup.by_url = self.photo_urls
+        self.import_posts(photos)
+        return self.report
+
+    def import_authors(self):
+        export = self.export
+        for element in export.channel.findall("wp:author", export.ns):
+            login = export.text(element, "wp:author_login")
+            if not login:
+                continue
+            name = export.text(element, "wp:author_display_name") or login
+            author = self.save(Author, "author", login, {"name": name}, unique_slug=slugify(login))
+            email = export.text(element, "wp:author_email")
+            if email and not author.handles.filter(kind="email").exists():
+                try:
+                    handle = Handle(author=author, kind="email", value=email)
+                    handle.full_clean(exclude=["author"])
+                    handle.save()
+                except ValidationError:
+                    self.report.warnings.append(f"Author {login}: email {email!r} is not valid.")
+
+    def import_sections(self):
+        export = self.export
+        for element in export.channel.findall("wp:category", export.ns):
+            nicename = export.text(element, "wp:category_nicename")
+            name = html.unescape(export.text(element, "wp:cat_name")) or nicename
+            wp_id = export.text(element, "wp:term_id") or nicename
+            slug = slugify(nicename) or slugify(name)
+            try:
+                validate_section_slug(slug)
+            except ValidationError:
+                slug = f"{slug}-section"
+            description = html.unescape(export.text(element, "wp:category_description"))
+            mine = self.known.get(("category", wp_id))
+            if Section.objects.filter(name=name[:80]).exclude(pk=mine).exists():
+                self.report.warnings.append(f"Section name “{name}” was taken; “{nicename}” used.")
+                name = f"{name} ({nicename})"
+            self.save(
+                Section,
+                "category",
+                wp_id,
+                {"name": name[:80], "description": description},
+                unique_slug=slug,
+            )
+            self.sections_by_nicename = getattr(self, "sections_by_nicename", {})
+            self.sections_by_nicename[nicename] = self.known[("category", wp_id)]
+
+    def media_file(self, url: str) -> Path | None:
+        if self.media_dir is None:
+            return None
+        path = urlsplit(url).path
+        candidates = []
+        if "/uploads/" in path:
+            candidates.append(path.split("/uploads/", 1)[1])
+        parts = [p for p in path.split("/") if p]
+        candidates += ["/".join(parts[-3:]), parts[-1] if parts else ""]
+        for relative in candidates:
+            found = self.media_dir / relative
+            if relative and found.is_file():
+                return found
+        return None
+
+    def import_attachments(self) -> dict[str, Photo]:
+        export, photos = self.export, {}
+        self.photo_urls = {}
+        for item in self.progress(list(export.items("attachment")), desc="photos", unit="photo"):
+            wp_id = export.text(item, "wp:post_id")
+            url = export.text(item, "wp:attachment_url")
+            existing = self.existing(Photo, "attachment", wp_id)
+            if existing is not None:
+                photos[wp_id] = self.photo_urls[urlsplit(url).path] = existing
+                self.report.updated["attachment"] += 1
+                continue
+            if not IMAGE_FILE.search(urlsplit(url).path):
+                self.report.skipped["attachment (not a photo)"] += 1
+                continue
+            source = self.media_file(url)
+            if source is None:
+                self.report.missing_media.append(url)
+                continue
+            meta = export.meta(item)
+            image_meta = meta.get("_wp_attachment_metadata", "")
+            credit = (
+                php_string(image_meta, "credit")
+                or php_string(image_meta, "copyright")
+                or export.title
+            )
+            if credit == export.title:
+                self.report.warnings.append(
+                    f"Photo {source.name}: no credit in WordPress; credited to “{credit}”."
+                )
+            title = html.unescape(export.text(item, "title"))
+            try:
+                with source.open("rb") as handle:
+                    upload = File(handle, name=source.name)
+                    inspected = imaging.inspect_upload(upload)
+                    master = imaging.clean_master(upload, inspected)
+            except ValidationError as error:
+                self.report.warnings.append(f"Photo {source.name} skipped: {error.messages[0]}")
+                self.report.skipped["attachment"] += 1
+                continue
+            photo = Photo(
+                caption=html.unescape(export.text(item, "excerpt:encoded")),
+                alt_text=(meta.get("_wp_attachment_image_alt") or title or source.stem)[:300],
+                credit=credit[:200],
+                source=export.title[:120],
+            )
+            photo.image.save(source.name, master, save=False)
+            self.written_files.append(photo.image.name)
+            photo.save()
+            imaging.refresh_renditions(photo)
+            self.written_files += sorted(imaging.rendition_names(photo.renditions))
+            self.remember("attachment", wp_id, photo, True)
+            photos[wp_id] = self.photo_urls[urlsplit(url).path] = photo
+        return photos
+
+    def import_posts(self, photos: dict[str, Photo]):
+        export = self.export
+        items = list(export.items())
+        for item in self.progress(items, desc="stories", unit="item"):
+            post_type = export.text(item, "wp:post_type")
+            if post_type == "attachment":
+                continue
+            wp_id = export.text(item, "wp:post_id")
+            wp_status = export.text(item, "wp:status")
+            if post_type != "post":
+                self.report.skipped[post_type or "unknown"] += 1
+                continue
+            if wp_status not in STATUSES:
+                self.report.skipped[f"post ({wp_status or 'no status'})"] += 1
+                continue
+            self.import_post(item, wp_id, wp_status, photos)
+        self.report.warnings = list(dict.fromkeys(self.report.warnings))
+
+    def import_post(self, item, wp_id, wp_status, photos):
+        export = self.export
+        title = html.unescape(export.text(item, "title")) or f"Untitled ({wp_id})"
+        where = f"Post {wp_id} “{title[:40]}”"
+        categories = [
+            c.get("nicename")
+            for c in item.findall("category")
+            if c.get("domain") == "category" and c.get("nicename")
+        ]
+        tags = [
+            html.unescape(c.text or "").strip()[:100]
+            for c in item.findall("category")
+            if c.get("domain") == "post_tag" and (c.text or "").strip()
+        ]
+        section_ids = [self.sections_by_nicename.get(n) for n in categories]
+        section_id = next((s for s in section_ids if s), None)
+        if section_id is None:
+            section_id = self.fallback_section().pk
+        when = gmt(export.text(item, "wp:post_date_gmt"))
+        status = STATUSES[wp_status]
+        if status == Article.Status.PUBLISHED and when is None:
+            when = gmt(export.text(item, "wp:post_date"))
+            self.report.warnings.append(f"{where}: no GMT date; its local date was used.")
+        if wp_status == "private":
+            self.report.warnings.append(f"{where}: private in WordPress, unpublished here.")
+        self.markup.post_id = wp_id
+        body = self.markup.convert(export.text(item, "content:encoded"), where)
+        thumbnail = export.meta(item).get("_thumbnail_id")
+        lead = photos.get(thumbnail) if thumbnail else None
+        values = {
+            "headline": title[:200],
+            "section_id": section_id,
+            "body": body,
+            "teaser": html.unescape(export.text(item, "excerpt:encoded")),
+            "status": status,
+            "publish_at": when if status == Article.Status.PUBLISHED else None,
+            "lead_photo": lead,
+        }
+        slug = slugify(export.text(item, "wp:post_name")) or slugify(title) or f"post-{wp_id}"
+        story = self.save(Article, "post", wp_id, values, unique_slug=slug)
+        login = export.text(item, "dc:creator")
+        author_id = self.known.get(("author", login))
+        if author_id and not story.bylines.filter(author_id=author_id).exists():
+            Byline.objects.create(article=story, author_id=author_id, position=0)
+        story.tags.set(tags)
+        self.keep_permalink(story, export.text(item, "link"))
+
+    def fallback_section(self) -> Section:
+        section, created = Section.objects.get_or_create(
+            slug="uncategorized", defaults={"name": "Uncategorized"}
+        )
+        if created:
+            self.report.created["category"] += 1
+        return section
+
+    def keep_permalink(self, story: Article, link: str) -> None:
+        path = urlsplit(link).path
+        if not path or path == "/" or path == story.get_absolute_url():
+            return
+        OldURL.objects.filter(path=path).exclude(article=story).delete()
+        OldURL.objects.update_or_create(path=path[:400], defaults={"article": story})
+
+
+def php_string(serialized: str, key: str) -> str:
+    """A string value out of PHP's serialize() format, as WordPress stores image metadata."""
+    match = re.search(rf's:\d+:"{re.escape(key)}";s:\d+:"(.*?)";', serialized)
+    return html.unescape(match.group(1)).strip() if match else ""
+
+
+def import_file(path, *, media_dir=None, dry_run=False, progress=None) -> Report:
+    """Read, check and import one export; all of it or (on an error, or a dry run) none."""
+    export = read_export(path)
+    media = Path(media_dir) if media_dir else None
+    if media is not None and not media.is_dir():
+        raise WordPressError(f"--media-dir {media} is not a folder.")
+    importer = Importer(export, media_dir=media, progress=progress)
+    try:
+        with transaction.atomic():
+            report = importer.run()
+            if dry_run:
+                transaction.set_rollback(True)
+    except BaseException:
+        dry_run = True  # the rows rolled back: the files go too
+        raise
+    finally:
+        if dry_run:
+            for name in importer.written_files:
+                default_storage.delete(name)
+    return report

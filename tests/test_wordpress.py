@@ -1,0 +1,190 @@
+"""import_wordpress on the real WordPress theme test exports in ../shared/data/wordpress/, and on
+broken files made here: all or nothing, idempotent, nothing of the archive lost."""
+
+import io
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from lxml import etree
+from PIL import Image
+
+from articles import wordpress
+from articles.models import Article, OldURL, Photo, Section, WordPressItem
+from authors.models import Author
+from tests.conftest import require
+
+pytestmark = pytest.mark.django_db
+
+DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "wordpress"
+THEME = DATA / "themeunittestdata.wordpress.xml"
+BLOCKS = DATA / "64-block-test-data.xml"
+
+
+@pytest.fixture
+def exports():
+    require(THEME.exists() and BLOCKS.exists(), f"WordPress exports missing under {DATA}")
+    return THEME, BLOCKS
+
+
+def posts_in(path: Path) -> dict[str, dict]:
+    """What the file holds, read independently of the importer (with lxml)."""
+    tree = etree.parse(str(path))
+    ns = {k: v for k, v in tree.getroot().nsmap.items() if k}
+    posts = {}
+    for item in tree.getroot().iterfind("channel/item"):
+        if item.findtext("wp:post_type", namespaces=ns) != "post":
+            continue
+        posts[item.findtext("wp:post_id", namespaces=ns)] = {
+            "status": item.findtext("wp:status", namespaces=ns),
+            "slug": item.findtext("wp:post_name", namespaces=ns),
+            "gmt": item.findtext("wp:post_date_gmt", namespaces=ns),
+            "link": item.findtext("link"),
+            "title": item.findtext("title"),
+        }
+    return posts
+
+
+def run(*args) -> str:
+    out = io.StringIO()
+    call_command("import_wordpress", *map(str, args), stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+def story_for(wp_id: str) -> Article:
+    item = WordPressItem.objects.get(kind="post", wp_id=wp_id)
+    return Article.objects.get(pk=item.object_id)
+
+
+def test_every_post_becomes_a_story_with_its_status_date_slug_and_permalink(exports, client):
+    output = run(THEME)
+    posts = posts_in(THEME)
+    assert Article.objects.count() == len(posts)
+    assert f"stories   {len(posts):>5} created" in output
+    for wp_id, post in posts.items():
+        story = story_for(wp_id)
+        expected = {"publish": "published", "future": "published", "draft": "draft"}
+        assert story.status == expected[post["status"]], wp_id
+        if post["slug"]:
+            assert story.slug == post["slug"][:200] or story.slug.endswith(f"-wp{wp_id}")
+        if post["status"] in ("publish", "future"):
+            when = datetime.strptime(post["gmt"], "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+            assert story.publish_at == when, wp_id
+    scheduled = story_for(next(k for k, p in posts.items() if p["status"] == "future"))
+    assert not scheduled.is_public  # 2030: published, but not yet
+    live = story_for(next(k for k, p in posts.items() if p["slug"] == "wp-6-1-font-size-scale"))
+    old = client.get("/wp-6-1-font-size-scale/")
+    assert old.status_code == 301 and old["Location"] == live.get_absolute_url()
+    assert client.get(live.get_absolute_url()).status_code == 200
+    assert OldURL.objects.filter(article=live).exists()
+
+
+def test_authors_sections_and_tags_come_across(exports):
+    run(THEME)
+    assert set(Author.objects.values_list("slug", flat=True)) == {"themedemos", "themereviewteam"}
+    tree = etree.parse(str(THEME))
+    ns = {"wp": tree.getroot().nsmap["wp"]}
+    categories = tree.getroot().findall("channel/wp:category", ns)
+    assert Section.objects.count() == len(categories)
+    story = Article.objects.filter(tags__name="captions").first()
+    assert story is not None and story.bylines.exists()
+
+
+def test_a_second_run_updates_and_never_duplicates(exports):
+    run(THEME)
+    counts = (Article.objects.count(), Section.objects.count(), Author.objects.count())
+    output = run(THEME)
+    assert (Article.objects.count(), Section.objects.count(), Author.objects.count()) == counts
+    assert " 0 created" in output and f"{counts[0]:>5} updated" in output
+
+
+def test_both_theme_exports_import_and_html_is_sanitized(exports, client):
+    run(THEME)
+    run(BLOCKS)
+    assert Article.objects.count() >= len(posts_in(THEME))
+    for story in Article.objects.all():
+        body = story.body.lower()
+        assert "<script" not in body and "javascript:" not in body and " onload" not in body
+        assert "[caption" not in body and "[gallery" not in body
+        assert "<!-- wp:" not in body
+
+
+def test_captions_become_figures_with_the_library_photo_and_its_credit(exports, tmp_path, client):
+    media = tmp_path / "uploads"
+    target = media / "2013" / "09" / "dsc20040724_152504_532.jpg"
+    target.parent.mkdir(parents=True)
+    Image.new("RGB", (900, 600), "olive").save(target, "JPEG")
+    output = run(THEME, "--media-dir", media)
+    assert "photos        1 created" in output and "missing media:" in output
+    photo = Photo.objects.get()
+    assert photo.credit and photo.alt_text and photo.renditions
+    story = Article.objects.get(body__contains=photo.image.url)
+    assert "<figure>" in story.body and "<figcaption>" in story.body
+    assert "Chunk of resinous blackboy husk" in story.body
+    page = client.get(story.get_absolute_url()).text
+    assert photo.credit_line in page  # the page prints the credit next to the photo
+
+
+def test_unknown_shortcodes_keep_their_text():
+    report = wordpress.Report()
+    markup = wordpress.Markup({}, report, {})
+    html = markup.convert("Before [pullquote align=left]Quoted words[/pullquote] after.", "Post 1")
+    assert "Quoted words" in html and "[" not in html
+    assert any("[pullquote]" in w for w in report.warnings)
+    classic = markup.convert("First paragraph.\nSame one.\n\nSecond.", "Post 2")
+    assert classic == "<p>First paragraph.<br>Same one.</p><p>Second.</p>"
+
+
+def test_a_dry_run_keeps_nothing(exports, tmp_path, settings):
+    media = tmp_path / "uploads" / "2013" / "09"
+    media.mkdir(parents=True)
+    Image.new("RGB", (300, 200), "red").save(media / "dsc20040724_152504_532.jpg", "JPEG")
+    output = run(THEME, "--media-dir", tmp_path / "uploads", "--dry-run")
+    assert "Dry run: nothing was kept." in output and "stories" in output
+    assert not Article.objects.exists() and not Photo.objects.exists()
+    assert not any(Path(settings.MEDIA_ROOT).rglob("*.*"))
+
+
+@pytest.mark.parametrize("damage", ["truncated", "not xml", "not wordpress", "missing"])
+def test_a_broken_file_is_a_clear_error_and_nothing_is_imported(exports, tmp_path, damage):
+    bad = tmp_path / "export.xml"
+    if damage == "truncated":
+        bad.write_bytes(THEME.read_bytes()[:200_000])
+    elif damage == "not xml":
+        bad.write_text("this is not xml at all")
+    elif damage == "not wordpress":
+        bad.write_text('<?xml version="1.0"?><rss version="2.0"><channel/></rss>')
+    else:
+        bad = tmp_path / "nowhere.xml"
+    with pytest.raises(CommandError, match="Nothing was imported"):
+        run(bad)
+    assert not Article.objects.exists() and not Author.objects.exists()
+
+
+def test_a_failure_half_way_leaves_nothing_behind(exports, tmp_path, settings, monkeypatch):
+    media = tmp_path / "uploads" / "2013" / "09"
+    media.mkdir(parents=True)
+    Image.new("RGB", (300, 200), "red").save(media / "dsc20040724_152504_532.jpg", "JPEG")
+    calls = {"n": 0}
+    real = wordpress.Importer.import_post
+
+    def failing(self, *args):
+        calls["n"] += 1
+        if calls["n"] == 20:
+            raise RuntimeError("disk gone")
+        return real(self, *args)
+
+    monkeypatch.setattr(wordpress.Importer, "import_post", failing)
+    with pytest.raises(RuntimeError):
+        run(THEME, "--media-dir", tmp_path / "uploads")
+    assert not Article.objects.exists() and not Photo.objects.exists()
+    assert not any(Path(settings.MEDIA_ROOT).rglob("*.*"))
+
+
+def test_wxr_1_1_is_read_by_its_own_namespace(exports, tmp_path):
+    text = BLOCKS.read_text().replace("wordpress.org/export/1.2/", "wordpress.org/export/1.1/")
+    older = tmp_path / "wxr11.xml"
+    older.write_text(text.replace("<wp:wxr_version>1.2<", "<wp:wxr_version>1.1<"))
+    run(older)
+    assert Article.objects.count() == len(posts_in(BLOCKS))
