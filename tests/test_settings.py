@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from newsroom.env import env_bool, env_int, env_list
+from newsroom.env import env_bool, env_int, env_json, env_list
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,3 +52,8 @@ def test_typed_values(monkeypatch):
     monkeypatch.setenv("A_NUMBER", "twelve")
     with pytest.raises(ImproperlyConfigured):
         env_int("A_NUMBER", 1)
+    monkeypatch.setenv("SOME_JSON", '{"bucket_name": "media"}')
+    assert env_json("SOME_JSON", {}) == {"bucket_name": "media"}
+    monkeypatch.setenv("SOME_JSON", "{not json")
+    with pytest.raises(ImproperlyConfigured, match="SOME_JSON is not valid JSON"):
+        env_json("SOME_JSON", {})
