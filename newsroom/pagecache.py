@@ -3,8 +3,8 @@ headers a CDN needs.
 
 Correctness first:
 - Every change to published content (a story, its bylines, corrections, photos, authors,
-  sections, handles, tags) moves the *generation*; page keys carry it, so old pages are
-  never read again and simply expire.
+  sections, handles, tags) moves the *generation*; each stored page carries the generation
+  it was made in, and a page from an older one is never served again.
 - No cached page outlives the next scheduled publish: its lifetime is cut to the whole
   seconds left before that instant, so a story scheduled for 09:00 is on every page at 09:00.
 - Staff and previews are never served from the cache and never stored in it.
@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "pages:generation"
 SCHEDULE_KEY = "pages:schedule:{generation}"
-PAGE_KEY = "pages:{generation}:{digest}"
+PAGE_KEY = "pages:{digest}"
 # Paths that are never cached: the staff side, previews, health.
 PRIVATE_PREFIXES = ("/admin/", "/preview/", "/healthz", "/media/", "/static/", "/bench/")
 
@@ -88,13 +88,58 @@ def _is_cacheable_request(request) -> bool:
     return not (user is not None and user.is_authenticated)
 
 
-def _key(request, gen: float) -> str:
+def _key(request) -> str:
     raw = f"{request.get_host()}|{request.get_full_path()}|{request.method == 'HEAD'}"
-    return PAGE_KEY.format(generation=gen, digest=hashlib.sha256(raw.encode()).hexdigest())
+    return PAGE_KEY.format(digest=hashlib.sha256(raw.encode()).hexdigest())
+
+
+def cached_page(request):
+    """The stored page for this request if it is still current, in one round trip: the
+    page comes with the generation it was made in and its deadline."""
+    key = _key(request)
+    found = _safe(lambda: cache.get_many([GENERATION_KEY, key]), {})
+    entry = found.get(key)
+    if entry is None:
+        return None
+    made_in, deadline, page = entry
+    # The deadline travels with the page: even a cache whose clock runs late never
+    # serves it past the next scheduled publish.
+    if made_in != found.get(GENERATION_KEY) or time.time() >= deadline:
+        return None
+    page["X-Page-Cache"] = "hit"
+    page["Content-Length"] = str(len(page.content))
+    # Stored with its ETag and Last-Modified: a repeat visit costs no hashing.
+    return get_conditional_response(
+        request,
+        etag=page.get("ETag"),
+        last_modified=parse_http_date_safe(page.get("Last-Modified", "")),
+        response=page,
+    )
+
+
+class ServeCachedPages:
+    """Early in the stack: a reader without a session gets a stored page before sessions,
+    authentication, CSRF and the rest are set up. Anyone with a session cookie (staff) goes
+    on to the full stack and is never served from the cache."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            settings.NEWSROOM_PAGE_CACHE
+            and request.method in ("GET", "HEAD")
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and not request.path.startswith(PRIVATE_PREFIXES)
+        ):
+            page = cached_page(request)
+            if page is not None:
+                return page
+        return self.get_response(request)
 
 
 class PublicPageCache:
-    """Serves anonymous readers from the cache and sets CDN headers on public pages."""
+    """Last in the stack: sets CDN headers on public pages and stores them for readers."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -111,21 +156,6 @@ class PublicPageCache:
         gen = generation()
         stamps = schedule(gen)
         ttl = _seconds_until(stamps["next"], timezone.now())
-        key = _key(request, gen)
-        if enabled:
-            cached = _safe(lambda: cache.get(key))
-            # The deadline travels with the page: even a cache whose clock runs late never
-            # serves it past the next scheduled publish.
-            if cached is not None and time.time() < cached[0]:
-                page = cached[1]
-                page["X-Page-Cache"] = "hit"
-                # Stored with its ETag and Last-Modified: a repeat visit costs no hashing.
-                return get_conditional_response(
-                    request,
-                    etag=page.get("ETag"),
-                    last_modified=parse_http_date_safe(page.get("Last-Modified", "")),
-                    response=page,
-                )
         response = self.get_response(request)
         if response.status_code != 200 or response.has_header("Cache-Control"):
             return response
@@ -146,5 +176,5 @@ class PublicPageCache:
                 set_response_etag(response)
             response["X-Page-Cache"] = "miss"
             deadline = time.time() + ttl
-            _safe(lambda: cache.set(key, (deadline, response), ttl))
+            _safe(lambda: cache.set(_key(request), (gen, deadline, response), ttl))
         return response

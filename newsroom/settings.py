@@ -57,8 +57,12 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "newsroom.security.SecurityHeaders",
     "csp.middleware.CSPMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Readers without a session get stored pages here, before the rest of the stack runs;
+    # every header above still applies to them.
+    "newsroom.pagecache.ServeCachedPages",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -66,7 +70,6 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "newsroom.twofactor.TwoFactorGate",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Counts failed staff logins and locks the username out (with a message) past the limit.
     "axes.middleware.AxesMiddleware",
     # ETag from the body and 304 on a match, for every page; cached pages keep theirs.

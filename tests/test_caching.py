@@ -170,3 +170,25 @@ def test_css_and_js_weigh_under_40_kb_compressed_and_no_script_blocks_rendering(
     assert weight < 40 * 1024, weight
     for tag in re.findall(r"<script [^>]*src=[^>]*>", html):
         assert " defer" in tag or " async" in tag, tag
+
+
+def test_a_page_from_the_cache_carries_every_security_header(client, redis_cache, story):
+    first = client.get(story.get_absolute_url())
+    hit = client.get(story.get_absolute_url())
+    assert hit["X-Page-Cache"] == "hit"
+    for header in (
+        "Content-Security-Policy",
+        "X-Frame-Options",
+        "Permissions-Policy",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+    ):
+        assert hit[header] == first[header], header
+    assert int(hit["Content-Length"]) == len(hit.content)
+
+
+def test_a_reader_with_a_session_cookie_is_never_served_a_stored_page(client, redis_cache, story):
+    client.get(story.get_absolute_url())
+    client.cookies["sessionid"] = "not-a-real-session"
+    response = client.get(story.get_absolute_url())
+    assert response.get("X-Page-Cache") != "hit"
