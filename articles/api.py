@@ -8,7 +8,7 @@ stories are published), ETag/304 come from ConditionalGetMiddleware, CORS is ope
 (django-cors-headers), and each client address has a request budget (API_RATE).
 """
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
@@ -280,7 +280,8 @@ def list_stories(request, filters: Query[StoryFilters]):
         since = filters.updated_since
         if timezone.is_naive(since):
             since = timezone.make_aware(since)
-        stories = stories.filter(updated_at__gte=since)
+        # In UTC: PostgreSQL refuses offsets past ±15:59 that ISO 8601 allows.
+        stories = stories.filter(updated_at__gte=since.astimezone(UTC))
     return stories
 
 

@@ -52,6 +52,13 @@ def site():
     return stories
 
 
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    """axe-core is injected as an inline script, which the site's own CSP (rightly) blocks;
+    the policy itself is tested in test_csp_browser.py."""
+    return {**browser_context_args, "bypass_csp": True}
+
+
 PAGES = {
     "home": "/",
     "story": None,

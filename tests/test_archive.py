@@ -100,7 +100,11 @@ def test_export_then_import_into_an_empty_database_loses_nothing(
     out = StringIO()
     call_command("import_content", str(tmp_path / "newsroom.zip"), stdout=out)
     assert "Imported" in out.getvalue() and "inactive and without passwords: edna" in out.getvalue()
-    assert snapshot() == before
+    after = snapshot()
+    for label, records in before["records"].items():
+        for old, new in zip(records, after["records"][label], strict=True):
+            assert new == old, label
+    assert after["files"] == before["files"]
     edna = django_user_model.objects.get(username="edna")
     assert not edna.is_active and not edna.has_usable_password()
     assert edna.groups.filter(name="Editor").exists()
