@@ -14,6 +14,7 @@ Format (version 1), a zip holding:
 - media/<name>: every photo file under its storage name.
 """
 
+import datetime
 import hashlib
 import json
 import zipfile
@@ -27,6 +28,7 @@ from django.core import serializers
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management.color import no_style
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -53,6 +55,29 @@ SKIP_FIELDS = {"articles.Article": {"search_vector"}}
 PERSON_FIELDS = ("username", "first_name", "last_name", "email", "is_staff", "is_active")
 
 Progress = Callable[[str], None]
+
+
+class PreciseJSONEncoder(DjangoJSONEncoder):
+    """Times to the microsecond: Django's own encoder cuts them to milliseconds, which
+    would make an export lossy."""
+
+    def default(self, o):
+        if isinstance(o, datetime.datetime | datetime.time):
+            return o.isoformat()
+        return super().default(o)
+
+
+def serialize(model) -> list[dict]:
+    """Every row of a content model as Django's JSON serialization, users and content types
+    by natural key."""
+    data = serializers.serialize(
+        "json",
+        model._default_manager.order_by("pk"),
+        fields=_fields(model),
+        use_natural_foreign_keys=True,
+        cls=PreciseJSONEncoder,
+    )
+    return json.loads(data)
 
 
 class ArchiveError(Exception):
@@ -120,14 +145,7 @@ def export_archive(path, *, progress: Progress = lambda message: None, storage=d
     summary = Summary()
     blocks = []
     for model in content_models():
-        objects = model._default_manager.order_by("pk")
-        data = serializers.serialize(
-            "json",
-            objects,
-            fields=_fields(model),
-            use_natural_foreign_keys=True,
-        )
-        rows = json.loads(data)
+        rows = serialize(model)
         blocks.extend(rows)
         summary.counts[model._meta.label] = len(rows)
         progress(f"{model._meta.verbose_name_plural}: {len(rows)}")
