@@ -13,6 +13,7 @@ import urllib.request
 
 
 def redis_up() -> bool:
+    """Is a Redis answering on its usual local port?"""
     try:
         socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
         return True

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
+from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
@@ -10,6 +11,7 @@ from taggit.models import Tag
 
 from articles import structured_data
 from articles.models import Article, OldURL, PreviewLink, Section
+from articles.paging import OlderNewerPaginator
 
 LATEST_STORIES = 5
 
@@ -31,6 +33,7 @@ class StoryListView(ListView):
     """A paginated list of public teasers; subclasses narrow the queryset."""
 
     context_object_name = "stories"
+    paginator_class = OlderNewerPaginator
 
     def get_paginate_by(self, queryset):
         return settings.NEWSROOM_STORIES_PER_PAGE
@@ -40,6 +43,14 @@ class StoryListView(ListView):
 
     def get_queryset(self):
         return self.stories().for_listing().latest_first()
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = self.get_paginator(queryset, page_size)
+        try:
+            page = paginator.page(self.request.GET.get("page") or 1)
+        except InvalidPage:
+            raise Http404("No such page.") from None
+        return paginator, page, page.object_list, page.has_other_pages()
 
 
 class HomeView(StoryListView):
@@ -74,6 +85,7 @@ class SectionView(StoryListView):
 
 class TagView(StoryListView):
     template_name = "articles/tag.html"
+    paginator_class = Paginator  # the tag page says how many stories carry the tag
 
     def stories(self):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])

@@ -5,7 +5,6 @@ run. CI sets NEWSROOM_REQUIRE_ALL=1, which turns every such skip into a failure.
 """
 
 import os
-import socket
 import uuid
 from pathlib import Path
 
@@ -121,20 +120,14 @@ def browser_type_launch_args(browser_type_launch_args):
 REDIS_URL = "redis://127.0.0.1:6379/15"  # clear() empties this whole database
 
 
-def redis_is_up() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
-        return True
-    except OSError:
-        return False
-
-
 @pytest.fixture
 def redis_cache(settings):
     """The page cache on, in a real Redis (its own key prefix; cleared afterwards)."""
     from django.core.cache import cache
 
-    require(redis_is_up(), "Redis is not running on 127.0.0.1:6379: page cache tests not run")
+    from articles.loadtest import redis_up
+
+    require(redis_up(), "Redis is not running on 127.0.0.1:6379: page cache tests not run")
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",

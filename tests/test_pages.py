@@ -5,6 +5,8 @@ from datetime import timedelta
 
 import html5lib
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.models import Article
@@ -136,8 +138,18 @@ def test_home_is_paginated(client, settings):
     assert 'rel="next" href="?page=2"' in first.text
     third = client.get("/?page=3")
     assert third.status_code == 200 and third.text.count('<article class="card') == 1
+    assert 'rel="next"' not in third.text and 'rel="prev" href="?page=2"' in third.text
     assert client.get("/?page=4").status_code == 404
     assert client.get("/?page=abc").status_code == 404
+    assert client.get("/?page=last").status_code == 404
+
+
+def test_list_pages_never_count_the_whole_archive(client):
+    ArticleFactory.create_batch(3)
+    for url in ("/", "/news/", "/?page=1"):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        assert not any("COUNT(" in q["sql"].upper() for q in queries.captured_queries), url
 
 
 def test_story_page_carries_canonical_social_tags_credit_times_and_author_boxes(client):
