@@ -75,6 +75,13 @@ def test_forged_or_garbled_preview_tokens_are_not_found(client, editor, draft):
     assert client.get(f"/preview/s/{PreviewLink(pk=link.pk + 1).token}/").status_code == 404
 
 
+def test_a_preview_link_keeps_one_address(editor, draft, time_machine):
+    link = workflow.share_preview(article=draft, by=editor)
+    first = link.get_absolute_url()
+    time_machine.move_to(timezone.now() + timedelta(minutes=5))
+    assert link.get_absolute_url() == first
+
+
 def test_sharing_and_revoking_through_the_admin(client, editor, draft):
     client.force_login(editor)
     client.post(f"/admin/articles/article/{draft.pk}/workflow/share/")
