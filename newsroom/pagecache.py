@@ -79,10 +79,13 @@ def _seconds_until(moment, now) -> int:
     return max(0, min(limit, math.floor((moment - now).total_seconds())))
 
 
+def _is_public_read(request) -> bool:
+    """A GET or HEAD of a public path: the requests a stored page may answer."""
+    return request.method in ("GET", "HEAD") and not request.path.startswith(PRIVATE_PREFIXES)
+
+
 def _is_cacheable_request(request) -> bool:
-    if request.method not in ("GET", "HEAD"):
-        return False
-    if request.path.startswith(PRIVATE_PREFIXES):
+    if not _is_public_read(request):
         return False
     user = getattr(request, "user", None)
     return not (user is not None and user.is_authenticated)
@@ -128,9 +131,8 @@ class ServeCachedPages:
     def __call__(self, request):
         if (
             settings.NEWSROOM_PAGE_CACHE
-            and request.method in ("GET", "HEAD")
             and settings.SESSION_COOKIE_NAME not in request.COOKIES
-            and not request.path.startswith(PRIVATE_PREFIXES)
+            and _is_public_read(request)
         ):
             page = cached_page(request)
             if page is not None:
