@@ -157,9 +157,8 @@ class Markup:
     """Shortcodes to HTML for one import: captions and galleries become figures (library
     photos where the attachment was imported), unknown ones keep their text."""
 
-    def __init__(self, photos: dict[str, Photo], report: Report, children: dict[str, list]):
-        self.photos, self.report, self.children = photos, report, children
-        self.by_url: dict[str, Photo] = {}
+    def __init__(self, photos: dict, by_url: dict, report: Report, children: dict[str, list]):
+        self.photos, self.by_url, self.report, self.children = photos, by_url, report, children
         self.post_id = ""
 
     def photo_at(self, src: str) -> Photo | None:
@@ -233,6 +232,10 @@ class Importer:
         self.export, self.media_dir = export, media_dir
         self.report = Report()
         self.written_files: list[str] = []
+        # What this import made or found, by WordPress's keys.
+        self.section_ids: dict[str, int] = {}  # category nicename -> section id
+        self.photos: dict[str, Photo] = {}  # attachment id -> photo
+        self.photos_by_path: dict[str, Photo] = {}  # attachment URL path -> photo
         self.progress = progress or (lambda iterable, **kwargs: iterable)
         self.known = {
             (item.kind, item.wp_id): item.object_id
@@ -278,14 +281,13 @@ class Importer:
     def run(self) -> Report:
         self.import_authors()
         self.import_sections()
-        photos = self.import_attachments()
+        self.import_attachments()
         children = {}
         for item in self.export.items("attachment"):
             parent = self.export.text(item, "wp:post_parent")
             children.setdefault(parent, []).append(self.export.text(item, "wp:post_id"))
-        self.markup = Markup(photos, self.report, children)
-        self.markup.by_url = self.photo_urls
-        self.import_posts(photos)
+        self.markup = Markup(self.photos, self.photos_by_path, self.report, children)
+        self.import_posts()
         return self.report
 
     def import_authors(self):
@@ -328,8 +330,7 @@ class Importer:
                 {"name": name[:80], "description": description},
                 unique_slug=slug,
             )
-            self.sections_by_nicename = getattr(self, "sections_by_nicename", {})
-            self.sections_by_nicename[nicename] = self.known[("category", wp_id)]
+            self.section_ids[nicename] = self.known[("category", wp_id)]
 
     def media_file(self, url: str) -> Path | None:
         if self.media_dir is None:
@@ -346,15 +347,17 @@ class Importer:
                 return found
         return None
 
-    def import_attachments(self) -> dict[str, Photo]:
-        export, photos = self.export, {}
-        self.photo_urls = {}
+    def keep_photo(self, wp_id: str, url: str, photo: Photo) -> None:
+        self.photos[wp_id] = self.photos_by_path[urlsplit(url).path] = photo
+
+    def import_attachments(self) -> None:
+        export = self.export
         for item in self.progress(list(export.items("attachment")), desc="photos", unit="photo"):
             wp_id = export.text(item, "wp:post_id")
             url = export.text(item, "wp:attachment_url")
             existing = self.existing(Photo, "attachment", wp_id)
             if existing is not None:
-                photos[wp_id] = self.photo_urls[urlsplit(url).path] = existing
+                self.keep_photo(wp_id, url, existing)
                 self.report.updated["attachment"] += 1
                 continue
             if not IMAGE_FILE.search(urlsplit(url).path):
@@ -397,10 +400,9 @@ class Importer:
             imaging.refresh_renditions(photo)
             self.written_files += sorted(imaging.rendition_names(photo.renditions))
             self.remember("attachment", wp_id, photo, True)
-            photos[wp_id] = self.photo_urls[urlsplit(url).path] = photo
-        return photos
+            self.keep_photo(wp_id, url, photo)
 
-    def import_posts(self, photos: dict[str, Photo]):
+    def import_posts(self):
         export = self.export
         items = list(export.items())
         for item in self.progress(items, desc="stories", unit="item"):
@@ -415,10 +417,10 @@ class Importer:
             if wp_status not in STATUSES:
                 self.report.skipped[f"post ({wp_status or 'no status'})"] += 1
                 continue
-            self.import_post(item, wp_id, wp_status, photos)
+            self.import_post(item, wp_id, wp_status)
         self.report.warnings = list(dict.fromkeys(self.report.warnings))
 
-    def import_post(self, item, wp_id, wp_status, photos):
+    def import_post(self, item, wp_id, wp_status):
         export = self.export
         title = html.unescape(export.text(item, "title")) or f"Untitled ({wp_id})"
         where = f"Post {wp_id} “{title[:40]}”"
@@ -432,7 +434,7 @@ class Importer:
             for c in item.findall("category")
             if c.get("domain") == "post_tag" and (c.text or "").strip()
         ]
-        section_ids = [self.sections_by_nicename.get(n) for n in categories]
+        section_ids = [self.section_ids.get(n) for n in categories]
         section_id = next((s for s in section_ids if s), None)
         if section_id is None:
             section_id = self.fallback_section().pk
@@ -446,7 +448,7 @@ class Importer:
         self.markup.post_id = wp_id
         body = self.markup.convert(export.text(item, "content:encoded"), where)
         thumbnail = export.meta(item).get("_thumbnail_id")
-        lead = photos.get(thumbnail) if thumbnail else None
+        lead = self.photos.get(thumbnail) if thumbnail else None
         values = {
             "headline": title[:200],
             "section_id": section_id,

@@ -128,7 +128,7 @@ def test_captions_become_figures_with_the_library_photo_and_its_credit(exports, 
 
 def test_unknown_shortcodes_keep_their_text():
     report = wordpress.Report()
-    markup = wordpress.Markup({}, report, {})
+    markup = wordpress.Markup({}, {}, report, {})
     html = markup.convert("Before [pullquote align=left]Quoted words[/pullquote] after.", "Post 1")
     assert "Quoted words" in html and "[" not in html
     assert any("[pullquote]" in w for w in report.warnings)
