@@ -18,7 +18,7 @@ import datetime
 import hashlib
 import json
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.apps import apps
@@ -133,11 +133,8 @@ def _people() -> list[dict]:
     return people
 
 
-def _sha256(chunks: Iterable[bytes]) -> str:
-    digest = hashlib.sha256()
-    for chunk in chunks:
-        digest.update(chunk)
-    return digest.hexdigest()
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def export_archive(path, *, progress: Progress = lambda message: None, storage=default_storage):
@@ -160,7 +157,7 @@ def export_archive(path, *, progress: Progress = lambda message: None, storage=d
                 data = source.read()
             # Images are compressed already; storing them saves time for nothing lost.
             archive.writestr(f"media/{name}", data, compress_type=zipfile.ZIP_STORED)
-            files.append({"name": name, "size": len(data), "sha256": _sha256([data])})
+            files.append({"name": name, "size": len(data), "sha256": _sha256(data)})
             if number % 50 == 0 or number == len(names):
                 progress(f"files: {number}/{len(names)}")
         summary.files = len(files)
@@ -206,7 +203,7 @@ def _check_files(archive, manifest, progress: Progress) -> None:
             data = archive.read(f"media/{entry['name']}")
         except (KeyError, zipfile.BadZipFile, OSError) as error:
             raise ArchiveError(f"The archive is damaged: {entry['name']} ({error}).") from None
-        if len(data) != entry["size"] or _sha256([data]) != entry["sha256"]:
+        if len(data) != entry["size"] or _sha256(data) != entry["sha256"]:
             raise ArchiveError(f"The archive is damaged: {entry['name']} does not match.")
         if number % 50 == 0 or number == len(files):
             progress(f"checked files: {number}/{len(files)}")
@@ -243,7 +240,7 @@ def _write_files(archive, manifest, storage, progress: Progress) -> list[str]:
             name = entry["name"]
             if storage.exists(name):
                 with storage.open(name, "rb") as current:
-                    if _sha256([current.read()]) == entry["sha256"]:
+                    if _sha256(current.read()) == entry["sha256"]:
                         continue
                 raise ArchiveError(f"A different file is already stored as {name}.")
             saved = storage.save(name, ContentFile(archive.read(f"media/{name}")))
@@ -275,7 +272,8 @@ def import_archive(
     storage=default_storage,
 ) -> Summary:
     """Load an archive: all of it, or (on any error) nothing, files included."""
-    from articles.search import update_search_vector, uses_postgres
+    from articles.models import Article
+    from articles.search import update_search_vectors
 
     archive, manifest = _read_archive(path)
     with archive:
@@ -311,24 +309,18 @@ def import_archive(
                 # still be reported as a damaged archive.
                 connection.check_constraints()
                 _reset_sequences()
-                if uses_postgres():
-                    from articles.models import Article
-
-                    for article in Article.objects.iterator():
-                        update_search_vector(article)
+                update_search_vectors(Article.objects.all())
                 expected = manifest.get("counts", {})
                 if {k: v for k, v in expected.items() if v} != summary.counts:
                     raise ArchiveError(
                         f"The archive's content does not match its manifest "
                         f"(manifest {expected}, content {summary.counts})."
                     )
-        except (serializers.base.DeserializationError, IntegrityError) as error:
-            for name in written:
+        except BaseException as error:
+            for name in written:  # the rows rolled back: the files go too
                 storage.delete(name)
-            raise ArchiveError(f"The archive's content cannot be loaded: {error}") from None
-        except BaseException:
-            for name in written:
-                storage.delete(name)
+            if isinstance(error, serializers.base.DeserializationError | IntegrityError):
+                raise ArchiveError(f"The archive's content cannot be loaded: {error}") from None
             raise
         summary.files = len(manifest["files"])
     return summary

@@ -35,10 +35,15 @@ def clean_query(raw: str) -> str:
 
 
 def update_search_vector(article: Article) -> None:
+    update_search_vectors(Article.objects.filter(pk=article.pk))
+
+
+def update_search_vectors(stories) -> None:
+    """Recompute the search vector of every story in the queryset, in one UPDATE."""
     if not uses_postgres():
         return
     config = settings.NEWSROOM_SEARCH_CONFIG
-    Article.objects.filter(pk=article.pk).update(
+    stories.update(
         search_vector=SearchVector("headline", weight="A", config=config)
         + SearchVector("dek", weight="B", config=config)
         + SearchVector("body_text", weight="C", config=config)

@@ -17,7 +17,7 @@ from articles.demo import content
 from articles.figures import render_body
 from articles.imaging import refresh_renditions
 from articles.models import Article, Byline, Photo, Section
-from articles.search import update_search_vector, uses_postgres
+from articles.search import update_search_vectors
 from articles.teasers import count_words, make_teaser, plain_text
 from authors.models import Author, Handle
 
@@ -161,7 +161,5 @@ class Command(BaseCommand):
                     for a in made
                     for tag in rng.sample(tags, 3)
                 )
-                if uses_postgres():
-                    for article in made:
-                        update_search_vector(article)
+                update_search_vectors(Article.objects.filter(pk__in=[a.pk for a in made]))
             self.progress("stories", first + len(made), SIZES["stories"], started)
