@@ -20,6 +20,7 @@ from ninja.pagination import CursorPagination, paginate
 from ninja.throttling import AnonRateThrottle
 from taggit.models import Tag
 
+from articles.imaging import renditions
 from articles.models import Article, Photo, Section
 from articles.templatetags.photos import usable_figures
 from authors.models import Author
@@ -129,10 +130,7 @@ class PhotoOut(Schema):
                 "height": height,
                 "url": absolute(context, photo.image.storage.url(name)),
             }
-            for kind, formats in (photo.renditions or {}).items()
-            if kind != "key"
-            for extension, entries in formats.items()
-            for name, width, height in entries
+            for kind, extension, name, width, height in renditions(photo.renditions or {})
         ]
 
 

@@ -222,14 +222,18 @@ def make_renditions(photo, *, storage=default_storage) -> dict:
     return manifest
 
 
+def renditions(manifest: dict):
+    """Every file a rendition manifest lists, as (kind, format, name, width, height)."""
+    for kind, formats in manifest.items():
+        if kind == "key":
+            continue
+        for extension, entries in formats.items():
+            for name, width, height in entries:
+                yield kind, extension, name, width, height
+
+
 def rendition_names(manifest: dict) -> set[str]:
-    return {
-        entry[0]
-        for kind, formats in manifest.items()
-        if kind != "key"
-        for entries in formats.values()
-        for entry in entries
-    }
+    return {name for _kind, _format, name, _width, _height in renditions(manifest)}
 
 
 def refresh_renditions(photo, *, storage=default_storage) -> None:
