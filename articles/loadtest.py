@@ -12,6 +12,11 @@ import time
 import urllib.request
 
 
+def load_test_redis() -> str:
+    """REDIS_URL, or a local Redis's database 14 when one answers, or "" (no warm phase)."""
+    return os.environ.get("REDIS_URL") or ("redis://127.0.0.1:6379/14" if redis_up() else "")
+
+
 def redis_up() -> bool:
     """Is a Redis answering on its usual local port?"""
     try:

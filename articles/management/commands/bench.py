@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
 
-from articles.loadtest import Server, redis_up, wrk
+from articles.loadtest import Server, load_test_redis, wrk
 from articles.models import Article, Section
 from authors.models import Author
 
@@ -35,7 +35,7 @@ class Command(BaseCommand):
         self.stdout.write("1/3 Data")
         call_command("bench_data", stdout=self.stdout)
         paths = self.paths()
-        redis = os.environ.get("REDIS_URL") or ("redis://127.0.0.1:6379/14" if redis_up() else "")
+        redis = load_test_redis()
         results = {}
         for phase, cached in (("cold", False), ("warm", True)):
             if cached and not redis:

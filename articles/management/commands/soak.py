@@ -12,7 +12,7 @@ from pathlib import Path
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.loadtest import Server, redis_up, wrk
+from articles.loadtest import Server, load_test_redis, wrk
 from articles.models import Article, Section
 from authors.models import Author
 
@@ -57,7 +57,7 @@ class Command(BaseCommand):
         self.stdout.write("1/3 Data")
         call_command("bench_data", stdout=self.stdout)
         paths = self.paths()
-        redis = os.environ.get("REDIS_URL") or ("redis://127.0.0.1:6379/14" if redis_up() else "")
+        redis = load_test_redis()
         script = Path(tempfile.mkstemp(suffix=".lua")[1])
         script.write_text(ROTATE % ", ".join(f'"{p}"' for p in paths))
         self.stdout.write(
