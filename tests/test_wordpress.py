@@ -188,3 +188,24 @@ def test_wxr_1_1_is_read_by_its_own_namespace(exports, tmp_path):
     older.write_text(text.replace("<wp:wxr_version>1.2<", "<wp:wxr_version>1.1<"))
     run(older)
     assert Article.objects.count() == len(posts_in(BLOCKS))
+
+
+def test_pending_and_private_posts_are_never_public(exports, tmp_path, client):
+    """The shared exports hold only publish, future and draft: make pending and private ones."""
+    publish = "<wp:status><![CDATA[publish]]></wp:status>"
+    text = BLOCKS.read_text()
+    text = text.replace(publish, "<wp:status><![CDATA[pending]]></wp:status>", 2)
+    text = text.replace(publish, "<wp:status><![CDATA[private]]></wp:status>", 2)
+    changed = tmp_path / "statuses.xml"
+    changed.write_text(text)
+    posts = posts_in(changed)
+    states = {"pending": "review", "private": "unpublished", "publish": "published"}
+    assert {"pending", "private"} <= {p["status"] for p in posts.values()}
+    output = run(changed)
+    for wp_id, post in posts.items():
+        story = story_for(wp_id)
+        assert story.status == states[post["status"]], wp_id
+        if post["status"] != "publish":
+            assert not story.is_public
+            assert client.get(story.get_absolute_url()).status_code == 404
+    assert "private in WordPress, unpublished here" in output
