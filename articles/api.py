@@ -15,7 +15,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
-from ninja import Field, NinjaAPI, Query, Schema
+from ninja import Field, NinjaAPI, Path, Query, Schema
 from ninja.pagination import CursorPagination, paginate
 from ninja.throttling import AnonRateThrottle
 from taggit.models import Tag
@@ -76,6 +76,10 @@ api = ContentAPI(
 )
 
 PAGE_SIZE = 20
+# Slugs are letters, digits, hyphens and underscores (tags may be unicode letters); anything
+# else (a null byte, say, which PostgreSQL refuses in a query) is a documented 422.
+SLUG = r"^[-\w]+$"
+SlugPath = Path(..., pattern=SLUG)
 
 
 # Schemas: each reads a model instance; resolvers add what the model does not hold. ---------
@@ -246,9 +250,9 @@ class StoryOut(StorySummary):
 
 
 class StoryFilters(Schema):
-    section: str | None = Field(None, description="A section's slug")
-    author: str | None = Field(None, description="An author's slug")
-    tag: str | None = Field(None, description="A tag's slug")
+    section: str | None = Field(None, description="A section's slug", pattern=SLUG)
+    author: str | None = Field(None, description="An author's slug", pattern=SLUG)
+    tag: str | None = Field(None, description="A tag's slug", pattern=SLUG)
     updated_since: datetime | None = Field(
         None, description="Only stories changed at or after this time (ISO 8601)"
     )
@@ -296,7 +300,7 @@ def list_authors(request):
 
 
 @api.get("/authors/{slug}/", response=AuthorOut, tags=["authors"])
-def get_author(request, slug: str):
+def get_author(request, slug: str = SlugPath):
     authors = Author.objects.active().select_related("headshot").prefetch_related("handles")
     return get_object_or_404(authors, slug=slug)
 
@@ -307,7 +311,7 @@ def list_sections(request):
 
 
 @api.get("/sections/{slug}/", response=SectionOut, tags=["sections"])
-def get_section(request, slug: str):
+def get_section(request, slug: str = SlugPath):
     return get_object_or_404(Section, slug=slug)
 
 
