@@ -38,7 +38,9 @@ def healthz(request):
     )
 
 
-_REFERENCE = ("<!doctype html><title>Reference</title>" + "<p>" + "x" * 96 + "</p>\n" * 200)[:20480]
+_REFERENCE = ("<!doctype html><title>Reference</title>" + ("<p>" + "x" * 96 + "</p>\n") * 200)[
+    :20480
+]
 
 
 def bench_reference(request):
