@@ -21,8 +21,8 @@ from ninja.throttling import AnonRateThrottle
 from taggit.models import Tag
 
 from articles.imaging import renditions
+from articles.markup import usable_figures
 from articles.models import Article, Photo, Section
-from articles.templatetags.photos import usable_figures
 from authors.models import Author
 
 # One budget per client address, counted in the shared cache (API_RATE, e.g. "600/m").

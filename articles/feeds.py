@@ -18,8 +18,8 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.http import http_date, quote_etag
 from taggit.models import Tag
 
+from articles.markup import rendition_url
 from articles.models import Article, Section
-from articles.templatetags.photos import rendition_url
 from authors.models import Author
 
 MEDIA_NS = "http://search.yahoo.com/mrss/"

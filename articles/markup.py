@@ -1,14 +1,14 @@
-"""`{% picture %}`: a photo as a responsive <picture>, from renditions made when it was saved."""
+"""HTML pieces the public pages print: responsive pictures from a photo's renditions, the
+body without figures whose rights ran out, and JSON-LD blocks. Plain functions, so feeds,
+the API, the body's figures and the templates (newsroom/jinja2.py) share them."""
 
 import json
 import re
 
-from django import template
 from django.core.files.storage import default_storage
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-
-register = template.Library()
 
 # Layout widths the browser chooses from, per kind of frame.
 SIZES = {
@@ -24,32 +24,32 @@ def _srcset(entries) -> str:
     return ", ".join(f"{default_storage.url(name)} {width}w" for name, width, _ in entries)
 
 
-@register.inclusion_tag("_picture.html")
 def picture(photo, kind="story", sizes=None, eager=False, alt=None, css_class=""):
-    """Everything the <picture> needs; falls back to the master file without renditions."""
+    """A <picture> from renditions made when the photo was saved; the master file without."""
     manifest = (photo.renditions or {}).get(kind)
-    context = {
-        "photo": photo,
-        "alt": photo.alt_text if alt is None else alt,
-        "eager": eager,
-        "css_class": css_class,
-        "sizes": sizes or SIZES.get(kind, "100vw"),
-    }
-    if not manifest:
-        return {**context, "src": photo.image.url, "width": photo.width, "height": photo.height}
-    jpegs = manifest["jpg"]
-    name, width, height = jpegs[min(1, len(jpegs) - 1)]
-    return {
-        **context,
-        "src": default_storage.url(name),
-        "width": width,
-        "height": height,
-        "webp_srcset": _srcset(manifest["webp"]),
-        "jpeg_srcset": _srcset(jpegs),
-    }
+    sizes = sizes or SIZES.get(kind, "100vw")
+    if manifest:
+        jpegs = manifest["jpg"]
+        name, width, height = jpegs[min(1, len(jpegs) - 1)]
+        src = default_storage.url(name)
+        source = format_html(
+            '<source type="image/webp" srcset="{}" sizes="{}">', _srcset(manifest["webp"]), sizes
+        )
+        srcset = format_html(' srcset="{}" sizes="{}"', _srcset(jpegs), sizes)
+    else:
+        src, width, height, source, srcset = photo.image.url, photo.width, photo.height, "", ""
+    return format_html(
+        '<picture>{}<img src="{}"{} alt="{}"{}{} {} decoding="async"></picture>',
+        source,
+        src,
+        srcset,
+        photo.alt_text if alt is None else alt,
+        format_html(' width="{}" height="{}"', width, height) if width else "",
+        format_html(' class="{}"', css_class) if css_class else "",
+        mark_safe('loading="eager" fetchpriority="high"' if eager else 'loading="lazy"'),
+    )
 
 
-@register.simple_tag
 def rendition_url(photo, kind="story"):
     """The largest JPEG of a kind (for og:image and feeds), or the master file."""
     manifest = (photo.renditions or {}).get(kind)
@@ -61,7 +61,6 @@ def rendition_url(photo, kind="story"):
 _EXPIRING = re.compile(r'<figure [^>]*data-expires="(\d{4}-\d{2}-\d{2})".*?</figure>', re.S)
 
 
-@register.filter
 def usable_figures(html: str):
     """A rendered body without the figures whose photo rights have run out since it was saved."""
     if "data-expires" not in html:
@@ -73,7 +72,6 @@ def usable_figures(html: str):
 _JSON_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
 
 
-@register.filter
 def json_ld(data) -> str:
     """A JSON-LD <script> block; no text inside it can close the element or open markup."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_JSON_ESCAPES)

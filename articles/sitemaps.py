@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
+from articles.markup import rendition_url
 from articles.models import Article, Section
-from articles.templatetags.photos import rendition_url
 from authors.models import Author
 
 

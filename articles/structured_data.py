@@ -5,8 +5,8 @@ from django.conf import settings
 from django.templatetags.static import static
 from django.urls import reverse
 
+from articles.markup import rendition_url
 from articles.teasers import plain_text
-from articles.templatetags.photos import rendition_url
 
 
 def _absolute(request, path: str) -> str:

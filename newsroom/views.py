@@ -38,9 +38,8 @@ def healthz(request):
     )
 
 
-_REFERENCE = ("<!doctype html><title>Reference</title>" + ("<p>" + "x" * 96 + "</p>\n") * 200)[
-    :20480
-]
+_ROW = "<p>" + "x" * 96 + "</p>\n"
+_REFERENCE = ("<!doctype html><title>Reference</title>" + _ROW * 200)[:20480]
 
 
 def bench_reference(request):

@@ -54,6 +54,24 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(autouse=True)
+def jinja2_context_in_responses(monkeypatch):
+    """The test client reads `response.context` from the signal Django's own template engine
+    sends in tests; the public pages' Jinja2 templates send it too, with what they printed."""
+    from django.template.backends import jinja2 as backend
+    from django.test.signals import template_rendered
+
+    render = backend.Template.render
+
+    def render_and_tell(self, context=None, request=None):
+        context = {} if context is None else context
+        html = render(self, context, request)
+        template_rendered.send(sender=self, template=self, context=context)
+        return html
+
+    monkeypatch.setattr(backend.Template, "render", render_and_tell)
+
+
+@pytest.fixture(autouse=True)
 def media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
