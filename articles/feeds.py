@@ -92,7 +92,8 @@ class StoryFeed(Feed):
         return Article.objects.public()
 
     def items(self, obj=None):
-        return self.stories(obj).for_listing().prefetch_related("tags").latest_first()[: self.limit]
+        stories = self.stories(obj).for_listing(body=settings.NEWSROOM_FEED_FULL_TEXT)
+        return stories.prefetch_related("tags").latest_first()[: self.limit]
 
     def item_title(self, item):
         return item.headline

@@ -5,8 +5,9 @@ the API, the body's figures and the templates (newsroom/jinja2.py) share them.""
 import json
 import re
 
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.utils import timezone
+from django.utils.encoding import filepath_to_uri
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -20,8 +21,15 @@ SIZES = {
 }
 
 
+def media_url(name: str) -> str:
+    """default_storage.url(name); on local disk without urljoin's parsing (a srcset has six)."""
+    if isinstance(default_storage, FileSystemStorage) and default_storage.base_url.endswith("/"):
+        return default_storage.base_url + filepath_to_uri(name).lstrip("/")
+    return default_storage.url(name)
+
+
 def _srcset(entries) -> str:
-    return ", ".join(f"{default_storage.url(name)} {width}w" for name, width, _ in entries)
+    return ", ".join(f"{media_url(name)} {width}w" for name, width, _ in entries)
 
 
 def picture(photo, kind="story", sizes=None, eager=False, alt=None, css_class=""):
@@ -31,7 +39,7 @@ def picture(photo, kind="story", sizes=None, eager=False, alt=None, css_class=""
     if manifest:
         jpegs = manifest["jpg"]
         name, width, height = jpegs[min(1, len(jpegs) - 1)]
-        src = default_storage.url(name)
+        src = media_url(name)
         source = format_html(
             '<source type="image/webp" srcset="{}" sizes="{}">', _srcset(manifest["webp"]), sizes
         )
@@ -55,7 +63,7 @@ def rendition_url(photo, kind="story"):
     manifest = (photo.renditions or {}).get(kind)
     if not manifest:
         return photo.image.url
-    return default_storage.url(manifest["jpg"][-1][0])
+    return media_url(manifest["jpg"][-1][0])
 
 
 _EXPIRING = re.compile(r'<figure [^>]*data-expires="(\d{4}-\d{2}-\d{2})".*?</figure>', re.S)

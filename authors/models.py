@@ -1,11 +1,11 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from articles.teasers import plain_text
 from authors.handles import KINDS
+from newsroom.links import link
 from newsroom.sanitize import clean_short_text
 
 BIO_MAX_CHARACTERS = 600
@@ -73,7 +73,7 @@ class Author(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("authors:detail", kwargs={"slug": self.slug})
+        return link("authors:detail", slug=self.slug)
 
     def clean(self):
         super().clean()

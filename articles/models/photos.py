@@ -162,4 +162,9 @@ class Photo(models.Model):
     @property
     def credit_line(self) -> str:
         """“Photo: VCG/Getty Images”, as printed beside the picture."""
-        return f"{self.get_credit_kind_display()}: {self.credit}"
+        # get_credit_kind_display() rebuilds its choices dict on every call; a page prints
+        # a credit for every card.
+        return f"{_CREDIT_LABELS.get(self.credit_kind, self.credit_kind)}: {self.credit}"
+
+
+_CREDIT_LABELS = dict(Photo.CreditKind.choices)

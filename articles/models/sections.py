@@ -1,7 +1,8 @@
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from newsroom.links import link
 
 # First path segments the site itself answers; a section may not take one of them.
 RESERVED_SLUGS = frozenset(
@@ -56,4 +57,4 @@ class Section(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("articles:section", kwargs={"section": self.slug})
+        return link("articles:section", section=self.slug)

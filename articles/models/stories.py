@@ -3,13 +3,13 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, Prefetch, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
 from articles.figures import render_body
 from articles.teasers import count_words, make_teaser, plain_text
+from newsroom.links import link
 from newsroom.sanitize import clean_body, clean_short_text
 
 
@@ -62,22 +62,35 @@ class ArticleQuerySet(models.QuerySet):
         matches the (status, publish_at DESC) index and needs no sort."""
         return self.order_by("-publish_at", "-id")
 
-    def for_listing(self):
-        """What a teaser card reads, fetched in three queries whatever the page size."""
-        return self.select_related("section", "lead_photo").prefetch_related(
-            Prefetch("bylines", queryset=Byline.objects.select_related("author"))
+    def for_listing(self, *, body=False):
+        """What a teaser card reads, fetched in three queries whatever the page size.
+
+        The body in its forms and the search index are most of a story row's bytes and a
+        card reads none of them; `body=True` keeps the rendered body (full-text feeds).
+        """
+        heavy = ("body", "body_text", "search_vector") + (() if body else ("body_html",))
+        return (
+            self.select_related("section", "lead_photo")
+            .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")))
+            .defer(*heavy)
         )
 
     def for_story_page(self):
-        return self.select_related("section", "lead_photo").prefetch_related(
-            Prefetch(
-                "bylines",
-                queryset=Byline.objects.select_related("author__headshot").prefetch_related(
-                    "author__handles"
+        """The page prints the rendered body; the editor's source and the search index
+        stay in the database."""
+        return (
+            self.select_related("section", "lead_photo")
+            .defer("body", "body_text", "search_vector")
+            .prefetch_related(
+                Prefetch(
+                    "bylines",
+                    queryset=Byline.objects.select_related("author__headshot").prefetch_related(
+                        "author__handles"
+                    ),
                 ),
-            ),
-            "tags",
-            "corrections",
+                "tags",
+                "corrections",
+            )
         )
 
 
@@ -249,7 +262,7 @@ class Article(models.Model):
         self._update_search_vector()
 
     def get_absolute_url(self):
-        return reverse("articles:story", kwargs={"section": self.section.slug, "slug": self.slug})
+        return link("articles:story", section=self.section.slug, slug=self.slug)
 
     def _update_search_vector(self):
         from articles.search import update_search_vector
