@@ -5,7 +5,7 @@ the API, the body's figures and the templates (newsroom/jinja2.py) share them.""
 import json
 import re
 
-from django.core.files.storage import FileSystemStorage, default_storage
+from django.core.files.storage import FileSystemStorage, storages
 from django.utils import timezone
 from django.utils.encoding import filepath_to_uri
 from django.utils.html import format_html
@@ -23,9 +23,10 @@ SIZES = {
 
 def media_url(name: str) -> str:
     """default_storage.url(name); on local disk without urljoin's parsing (a srcset has six)."""
-    if isinstance(default_storage, FileSystemStorage) and default_storage.base_url.endswith("/"):
-        return default_storage.base_url + filepath_to_uri(name).lstrip("/")
-    return default_storage.url(name)
+    storage = storages["default"]  # the instance itself, not the lazy default_storage
+    if type(storage) is FileSystemStorage and storage.base_url.endswith("/"):
+        return storage.base_url + filepath_to_uri(name).lstrip("/")
+    return storage.url(name)
 
 
 def _srcset(entries) -> str:

@@ -55,3 +55,11 @@ class OlderNewerPaginator(Paginator):
     @property
     def count(self):
         raise NotImplementedError("OlderNewerPaginator never counts; see articles/paging.py")
+
+
+class SitemapFilePaginator(OlderNewerPaginator):
+    """A sitemap file is fetched like a page of stories, without a COUNT (14 ms on 10,000
+    stories, more than the rest of the query); the sitemap index still counts, to say how
+    many files there are."""
+
+    count = Paginator.count

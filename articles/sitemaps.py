@@ -10,9 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
-from articles.markup import rendition_url
-from articles.models import Article, Section
+from articles.markup import media_url
+from articles.models import Article, Byline, Photo, Section
+from articles.paging import SitemapFilePaginator
 from authors.models import Author
+from newsroom.links import link
 
 
 class NewsroomSitemap(Sitemap):
@@ -45,25 +47,32 @@ class StorySitemap(NewsroomSitemap):
     # index lists as many files as it takes.
     limit = 1_000
 
+    @property
+    def paginator(self):
+        return SitemapFilePaginator(self._items(), self.limit)
+
     def items(self):
+        # Plain rows, not models: a thousand stories with their sections and photos as
+        # model instances (and each photo's whole rendition manifest decoded) cost more than
+        # everything else in the file. Only the story JPEGs of the manifest are read.
         return (
             Article.objects.public()
-            .select_related("section", "lead_photo")
-            .only(
+            .order_by("-publish_at", "-id")
+            .values_list(
                 "slug",
                 "headline",
                 "publish_at",
                 "updated_at",
                 "section__slug",
                 "lead_photo__image",
-                "lead_photo__width",  # read by the ImageField on load
-                "lead_photo__height",
-                "lead_photo__caption",
-                "lead_photo__renditions",
                 "lead_photo__rights_expire_on",
+                "lead_photo__renditions__story__jpg",
+                named=True,
             )
-            .order_by("-publish_at", "-id")
         )
+
+    def location(self, item):
+        return link("articles:story", section=item.section__slug, slug=item.slug)
 
     def lastmod(self, item):
         return max(item.updated_at, item.publish_at)
@@ -73,10 +82,11 @@ class StorySitemap(NewsroomSitemap):
         return max((v for v in stamps.values() if v), default=None)
 
     def extras(self, item, base):
-        photo = item.lead_photo
-        if photo is None or not photo.is_usable:
+        if not item.lead_photo__image or not Photo.rights_allow(item.lead_photo__rights_expire_on):
             return {}
-        return {"images": [{"loc": base + rendition_url(photo, "story")}]}
+        jpegs = item.lead_photo__renditions__story__jpg
+        url = media_url(jpegs[-1][0] if jpegs else item.lead_photo__image)
+        return {"images": [{"loc": base + url}]}
 
 
 class NewsSitemap(StorySitemap):
@@ -111,11 +121,19 @@ class SectionSitemap(NewsroomSitemap):
 
 class AuthorSitemap(NewsroomSitemap):
     def items(self):
-        return (
-            Author.objects.annotate(latest=_latest_public(bylines__author=OuterRef("pk")))
-            .filter(latest__isnull=False)
-            .order_by("name")
+        # One pass over the bylines of public stories, grouped by author (a latest-story
+        # subquery for each author took 0.3 s on 300 authors and 10,000 stories).
+        latest = dict(
+            Byline.objects.filter(article__in=Article.objects.public())
+            .order_by()
+            .values_list("author")
+            .annotate(latest=Max("article__publish_at"))
+            .values_list("author", "latest")
         )
+        authors = list(Author.objects.filter(pk__in=latest).order_by("name"))
+        for author in authors:
+            author.latest = latest[author.pk]
+        return authors
 
     def lastmod(self, item):
         return item.latest

@@ -24,6 +24,8 @@ def date(value, fmt: str) -> str:
         return ""
     if isinstance(value, datetime) and timezone.is_aware(value):
         value = timezone.localtime(value)
+    if fmt == "c":
+        return value.isoformat()  # what "c" means, without the formatter (sitemaps print 1,000)
     return dateformat.format(value, fmt)
 
 

@@ -119,3 +119,26 @@ def test_robots_txt_names_the_sitemap_index(client):
     assert response["Content-Type"].startswith("text/plain")
     assert "Sitemap: http://testserver/sitemap.xml" in response.text
     assert "Disallow: /admin/" in response.text
+
+
+def test_an_authors_lastmod_is_their_latest_public_story(client, newsroom):
+    fresh, _, _ = newsroom  # the newer draft, scheduled and trashed stories do not count
+    other = AuthorFactory(slug="otto")
+    lone = ArticleFactory(authors=[other], publish_at=timezone.now() - timedelta(days=9))
+    urlset = fetch(client, "/sitemap-authors.xml")
+    lastmods = {
+        url.find("s:loc", NS).text: url.find("s:lastmod", NS).text
+        for url in urlset.findall("s:url", NS)
+    }
+    assert lastmods == {
+        "http://testserver/authors/jane/": fresh.publish_at.isoformat(),
+        "http://testserver/authors/otto/": lone.publish_at.isoformat(),
+    }
+
+
+def test_a_photo_whose_rights_ran_out_leaves_the_sitemap(client, newsroom):
+    fresh, _, _ = newsroom
+    fresh.lead_photo.rights_expire_on = timezone.localdate() - timedelta(days=1)
+    fresh.lead_photo.save()
+    urlset = fetch(client, "/sitemap-stories.xml")
+    assert urlset.findall("s:url/image:image", NS) == []
