@@ -157,10 +157,17 @@ class StoryFeed(Feed):
         stamp = int(last_modified.timestamp()) if last_modified else None
         # Django's own conditional-GET rules: a 304 here skips building the feed at all.
         not_modified = get_conditional_response(request, etag=etag, last_modified=stamp)
-        response = not_modified or super().__call__(request, *args, **kwargs)
+        response = not_modified or self.built(request, *args, **kwargs)
         response["ETag"] = etag
         if stamp:
             response["Last-Modified"] = http_date(stamp)
+        return response
+
+    def built(self, request, *args, **kwargs):
+        response = super().__call__(request, *args, **kwargs)
+        # The feed writer appends each element as its own chunk (some 2,000 for 30 items), and
+        # the server sends every chunk in its own write: one piece, one write.
+        response.content = response.content
         return response
 
 

@@ -121,3 +121,12 @@ def test_a_scheduled_story_going_live_changes_the_feed_validators(client, newsro
 def test_a_tag_only_on_unpublished_stories_has_no_feed(client):
     ArticleFactory(tags=["secret"], status=Article.Status.DRAFT, publish_at=None)
     assert client.get("/tags/secret/feed/").status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/feed/", "/feed/atom/"])
+def test_a_feed_leaves_in_one_piece(client, newsroom, url):
+    # The feed writer appends every element separately; sent as they come, each piece is a
+    # write of its own (a cached feed served 6 times slower than a page of the same size).
+    response = client.get(url)
+    assert len(list(response)) == 1
+    assert feedparser.parse(response.content).entries
