@@ -122,7 +122,7 @@ _cache_url = env("REDIS_URL", "") or env("CACHE_URL", "")
 if _cache_url:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "newsroom.cache.RedisCache",
             "LOCATION": _cache_url,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", "newsroom"),
         }

@@ -148,7 +148,7 @@ def redis_cache(settings):
     require(redis_up(), "Redis is not running on 127.0.0.1:6379: page cache tests not run")
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "newsroom.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
         }

@@ -147,7 +147,7 @@ def test_every_kind_of_change_shows_at_once(client, redis_cache, story, editor, 
 def test_with_the_cache_down_the_site_still_serves_and_says_so(client, settings, story, caplog):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "newsroom.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",
         }
     }
