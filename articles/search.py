@@ -76,6 +76,7 @@ def _postgres(query, stories):
             ),
         )
         .order_by("-rank", "-publish_at", "-id")
+        .defer("body_text")  # PostgreSQL cuts the snippet from it; Python never reads it
     )
 
 

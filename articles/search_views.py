@@ -2,12 +2,13 @@
 
 from django import forms
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from articles import search
-from articles.models import Article, Section
+from articles.models import Article, Byline, Section
 from authors.models import Author
 
 RESULTS_PER_PAGE = 10
@@ -57,7 +58,10 @@ def search_page(request):
         results = (
             search.search(query, stories)
             .select_related("section")
-            .prefetch_related("bylines__author")
+            .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")))
+            # A result prints its title, snippet and byline: the stored bodies stay behind
+            # (body_text is read for the snippet only where PostgreSQL does not make it).
+            .defer("body", "body_html", "search_vector", "teaser", "teaser_html")
         )
         paginator = Paginator(results, RESULTS_PER_PAGE)
         try:
@@ -70,5 +74,12 @@ def search_page(request):
     return render(
         request,
         "articles/search.html",
-        {"form": form, "query": query, "page_obj": page, "filters": filters.urlencode()},
+        {
+            "form": form,
+            "query": query,
+            "page_obj": page,
+            "filters": filters.urlencode(),
+            "sections": SearchForm.base_fields["section"].queryset.values_list("slug", "name"),
+            "authors": SearchForm.base_fields["author"].queryset.values_list("slug", "name"),
+        },
     )

@@ -84,6 +84,17 @@ def test_filters_by_section_author_and_dates(client):
     assert len(results(client, q="wafer", section="nope", since="garbage")) == 3
 
 
+def test_the_form_shows_the_filters_the_reader_chose(client):
+    SectionFactory(slug="chips", name="Chips")
+    SectionFactory(slug="policy", name="Policy")
+    AuthorFactory(slug="jane", name="Jane Roe")
+    page = client.get("/search/", {"q": "wafer", "section": "chips", "since": "2026-01-02"}).text
+    assert '<option value="chips" selected>Chips</option>' in page
+    assert '<option value="policy">Policy</option>' in page
+    assert '<option value="jane">Jane Roe</option>' in page
+    assert 'name="since" id="id_since" value="2026-01-02"' in page
+
+
 def test_results_are_paginated(client):
     for k in range(12):
         ArticleFactory(headline=f"Wafer story {k}", publish_at=timezone.now() - timedelta(hours=k))
