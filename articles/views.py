@@ -5,13 +5,15 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import engines
 from django.views.decorators.cache import never_cache
 from django.views.generic import ListView
 from taggit.models import Tag
 
-from articles import structured_data
+from articles import cards, structured_data
 from articles.models import Article, OldURL, PreviewLink, Section
 from articles.paging import OlderNewerPaginator
+from newsroom import fragments
 
 LATEST_STORIES = 5
 
@@ -42,7 +44,7 @@ class StoryListView(ListView):
         return Article.objects.public()
 
     def get_queryset(self):
-        return self.stories().for_listing().latest_first()
+        return cards.listing(self.request, self.stories()).latest_first()
 
     def paginate_queryset(self, queryset, page_size):
         paginator = self.get_paginator(queryset, page_size)
@@ -52,9 +54,18 @@ class StoryListView(ListView):
             raise Http404("No such page.") from None
         return paginator, page, page.object_list, page.has_other_pages()
 
+    lead_first = False
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        lead = self.lead_first and context["page_obj"].number == 1
+        context["cards"] = cards.cards(self.request, context["stories"], lead_first=lead)
+        return context
+
 
 class HomeView(StoryListView):
     template_name = "articles/home.html"
+    lead_first = True  # the front page leads with its newest story
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -102,28 +113,65 @@ class TagView(StoryListView):
         return super().get_context_data(tag=self.tag, **kwargs)
 
 
+def _story_parts(request, story, origin: str) -> dict:
+    """The title, description, <head> tags and <article> of a story page (_story.html)."""
+    pieces = engines["jinja2"].env.get_template("_story.html").module
+    data = (
+        [structured_data.news_article(request, story), structured_data.breadcrumbs(request, story)]
+        if story.publish_at
+        else []
+    )
+    return {
+        "title": story.headline,
+        "description": pieces.summary(story),
+        "head": pieces.story_head(story, origin, data, settings.NEWSROOM_SITE_NAME),
+        "article": pieces.story_article(story),
+    }
+
+
+def _latest(request, *, besides) -> list:
+    """The newest public stories but `besides`, for the sidebar."""
+
+    def make(names):
+        rows = (
+            Article.objects.public()
+            .select_related("section")
+            .latest_first()
+            .only("headline", "slug", "publish_at", "section__slug")
+        )[: LATEST_STORIES + 1]
+        return {
+            "latest": [
+                {"pk": row.pk, "headline": row.headline, "url": row.get_absolute_url(),
+                 "publish_at": row.publish_at}
+                for row in rows
+            ]
+        }  # fmt: skip
+
+    latest = fragments.get_or_make(request, ["latest"], make)["latest"]
+    return [item for item in latest if item["pk"] != besides.pk][:LATEST_STORIES]
+
+
 def render_story(request, article, *, preview=None):
-    latest = (
-        Article.objects.public()
-        .exclude(pk=article.pk)
-        .select_related("section")
-        .latest_first()
-        .only("headline", "slug", "publish_at", "section__slug", "section__name")
-    )[:LATEST_STORIES]
+    """A story page. A reader's request may take its pieces from the fragment cache (then
+    `article` holds only its address); a preview renders everything from `article`."""
+    origin = f"{request.scheme}://{request.get_host()}"
+    name = f"story:{article.pk}:{origin}"
+
+    def make(names):
+        full = article
+        if fragments.of(request) is not None:
+            full = Article.objects.for_story_page().get(pk=article.pk)
+        return {name: _story_parts(request, full, origin)}
+
     response = render(
         request,
         "articles/story.html",
         {
             "story": article,
-            "latest": latest,
+            "parts": fragments.get_or_make(request, [name], make)[name],
+            "latest": _latest(request, besides=article),
             "current_section": article.section.slug,
             "preview": preview,
-            "structured_data": [
-                structured_data.news_article(request, article),
-                structured_data.breadcrumbs(request, article),
-            ]
-            if article.publish_at
-            else [],
         },
     )
     if preview:
@@ -132,7 +180,12 @@ def render_story(request, article, *, preview=None):
 
 
 def story(request, section, slug):
-    article = Article.objects.public().for_story_page().filter(slug=slug).first()
+    stories = Article.objects.public().filter(slug=slug)
+    if fragments.of(request) is not None:
+        stories = stories.select_related("section").only("slug", "section__slug")
+    else:
+        stories = stories.for_story_page()
+    article = stories.first()
     if article is None:
         if response := moved(request):
             return response

@@ -1,9 +1,12 @@
-"""Django's Redis cache backend, with one redis-py client per connection pool.
+"""The shared cache: Django's Redis backend with one redis-py client per connection pool, and
+`safely()`, which every page-cache and fragment call goes through.
 
 Django's backend builds a new redis.Redis for every cache call, and its constructor sets up
 some 170 response callbacks: about a third of the time a stored page takes to serve. A
 client is thread-safe and only borrows connections from the pool, so one serves every call.
 """
+
+import logging
 
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
@@ -26,3 +29,15 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = _OneClientPerPool
+
+
+logger = logging.getLogger("newsroom.pagecache")
+
+
+def safely(operation, default=None):
+    """A cache call that may fail: logged and skipped, so the site serves from the database."""
+    try:
+        return operation()
+    except Exception:
+        logger.warning("Page cache unavailable; serving from the database", exc_info=True)
+        return default

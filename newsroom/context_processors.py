@@ -1,16 +1,29 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
 
 from articles.models import Section
+from newsroom import fragments
+
+
+def navigation(request) -> list:
+    """The sections, in the masthead's order; a fragment for readers (newsroom/fragments.py)."""
+
+    def make(names):
+        return {"nav": [(s.slug, s.name) for s in Section.objects.only("name", "slug")]}
+
+    return [
+        Section(slug=slug, name=name)
+        for slug, name in fragments.get_or_make(request, ["nav"], make)["nav"]
+    ]
 
 
 def site(request):
     """The site's name, tagline and section navigation, for the layout.
 
-    The sections queryset is lazy: pages that do not draw the navigation (the admin)
-    never run it.
+    The navigation is lazy: pages that do not draw it (the admin) never read it.
     """
     return {
         "site_name": settings.NEWSROOM_SITE_NAME,
         "site_tagline": settings.NEWSROOM_SITE_TAGLINE,
-        "nav_sections": Section.objects.only("name", "slug"),
+        "nav_sections": SimpleLazyObject(lambda: navigation(request)),
     }

@@ -12,7 +12,6 @@ Correctness first:
 """
 
 import hashlib
-import logging
 import math
 import time
 
@@ -23,21 +22,14 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers, set_response_etag
 from django.utils.http import http_date, parse_http_date_safe
 
-logger = logging.getLogger(__name__)
+from newsroom import fragments
+from newsroom.cache import safely as _safe
 
 GENERATION_KEY = "pages:generation"
 SCHEDULE_KEY = "pages:schedule:{generation}"
 PAGE_KEY = "pages:{digest}"
 # Paths that are never cached: the staff side, previews, health.
 PRIVATE_PREFIXES = ("/admin/", "/preview/", "/healthz", "/media/", "/static/", "/bench/")
-
-
-def _safe(operation, default=None):
-    try:
-        return operation()
-    except Exception:
-        logger.warning("Page cache unavailable; serving from the database", exc_info=True)
-        return default
 
 
 def generation() -> float:
@@ -158,6 +150,7 @@ class PublicPageCache:
         gen = generation()
         stamps = schedule(gen)
         ttl = _seconds_until(stamps["next"], timezone.now())
+        fragments.attach(request, gen, ttl)
         response = self.get_response(request)
         if response.status_code != 200 or response.has_header("Cache-Control"):
             return response

@@ -133,6 +133,9 @@ else:
 # keep serving a page another process has already invalidated.
 NEWSROOM_PAGE_CACHE = env_bool("PAGE_CACHE", bool(_cache_url))
 NEWSROOM_PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
+# Pieces of pages (teaser cards, a story's article, navigation) in the same shared cache, for
+# pages the page cache does not hold (newsroom/fragments.py).
+NEWSROOM_FRAGMENT_CACHE = env_bool("FRAGMENT_CACHE", bool(_cache_url))
 NEWSROOM_STALE_WHILE_REVALIDATE = env_int("STALE_WHILE_REVALIDATE", 30)
 # `make bench` only: the bare reference page every result is compared with.
 NEWSROOM_BENCH_REFERENCE = env_bool("NEWSROOM_BENCH_REFERENCE", False)

@@ -154,5 +154,13 @@ def redis_cache(settings):
         }
     }
     settings.NEWSROOM_PAGE_CACHE = True  # changing CACHES resets Django's cache handlers
+    settings.NEWSROOM_FRAGMENT_CACHE = True  # as in production: both on with Redis
     yield cache
     cache.clear()
+
+
+@pytest.fixture
+def fragment_cache(redis_cache, settings):
+    """Redis with the page cache off: pages are assembled from cached pieces."""
+    settings.NEWSROOM_PAGE_CACHE = False
+    return redis_cache

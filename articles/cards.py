@@ -1,0 +1,43 @@
+"""Teaser cards for a list of stories: the pieces every list page is made of.
+
+With fragments (newsroom/fragments.py) a list page fetches only its stories' ids, takes the
+cards other pages already rendered and renders the rest; without, it renders them all from
+stories fetched `for_listing()`.
+"""
+
+from django.template import engines
+
+from articles.models import Article
+from newsroom import fragments
+
+
+def listing(request, stories):
+    """The queryset a list page pages through: ids alone when cards come from fragments."""
+    if fragments.of(request) is not None:
+        return stories.only("pk")
+    return stories.for_listing()
+
+
+def cards(request, stories, *, lead_first: bool = False) -> list:
+    """Each story's card (the first one as the lead card if `lead_first`), in order."""
+    stories = list(stories)
+    wanted = {}
+    for position, story in enumerate(stories):
+        lead = lead_first and position == 0
+        wanted[f"card:{story.pk}:{'lead' if lead else 'card'}"] = (story.pk, lead)
+
+    def make(names):
+        if fragments.of(request) is None:
+            full = {story.pk: story for story in stories}
+        else:
+            ids = {wanted[name][0] for name in names}
+            full = {story.pk: story for story in Article.objects.filter(pk__in=ids).for_listing()}
+        teaser = engines["jinja2"].env.get_template("_teaser.html").module.teaser
+        return {
+            name: teaser(full[wanted[name][0]], lead=wanted[name][1])
+            for name in names
+            if wanted[name][0] in full  # gone since the list was read: left out
+        }
+
+    found = fragments.get_or_make(request, wanted, make)
+    return [found[name] for name in wanted if name in found]

@@ -1,0 +1,73 @@
+"""Pieces of public pages kept in the shared cache (Redis): teaser cards, a story's article
+and head, the latest-stories list and the section navigation.
+
+A page the page cache does not hold (page cache off, another page number, the first reader
+after a scheduled publish) is then assembled from pieces other pages already rendered. Each
+piece is exactly as current as a cached page (newsroom/pagecache.py):
+- its key carries the content generation, which every change readers can see moves;
+- it never outlives the next scheduled publish (its lifetime and stored deadline end there);
+- its key carries today's date, so a photo whose rights ran out leaves at midnight.
+Only anonymous readers' requests use them; staff and previews always get a fresh render.
+Without a shared cache (no REDIS_URL) nothing is kept: a per-process cache could keep a
+piece another process already replaced.
+"""
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+from newsroom.cache import safely as _safe
+
+
+class Fragments:
+    """The pieces for one request: read together, written together."""
+
+    def __init__(self, generation: float, ttl: int):
+        self.prefix = f"fragments:{generation}:{timezone.localdate().isoformat()}:"
+        self.ttl = ttl
+
+    def get_many(self, names) -> dict:
+        keys = {self.prefix + name: name for name in names}
+        found = _safe(lambda: cache.get_many(list(keys)), {})
+        now = time.time()
+        return {keys[key]: value for key, (deadline, value) in found.items() if now < deadline}
+
+    def set_many(self, pieces: dict) -> None:
+        if self.ttl <= 0 or not pieces:
+            return
+        deadline = time.time() + self.ttl
+        entries = {self.prefix + name: (deadline, value) for name, value in pieces.items()}
+        _safe(lambda: cache.set_many(entries, self.ttl))
+
+    def get_or_make(self, names, make) -> dict:
+        """Every piece named: from the cache, else `make(missing names)` (which returns a
+        dict of them), storing what it made."""
+        found = self.get_many(names)
+        missing = [name for name in names if name not in found]
+        if missing:
+            made = make(missing)
+            self.set_many(made)
+            found.update(made)
+        return found
+
+
+def attach(request, generation: float, ttl: int) -> None:
+    """Called by the page cache middleware for an anonymous reader's GET (it has already
+    read the generation and the schedule); views find the pieces with `of(request)`."""
+    if settings.NEWSROOM_FRAGMENT_CACHE:
+        request.fragments = Fragments(generation, ttl)
+
+
+def of(request):
+    """This request's Fragments, or None: render everything (staff, previews, no Redis)."""
+    return getattr(request, "fragments", None)
+
+
+def get_or_make(request, names, make) -> dict:
+    """Fragments.get_or_make for this request; without fragments, everything is made."""
+    fragments = of(request)
+    if fragments is None:
+        return make(list(names))
+    return fragments.get_or_make(list(names), make)
