@@ -39,5 +39,6 @@ def cards(request, stories, *, lead_first: bool = False) -> list:
             if wanted[name][0] in full  # gone since the list was read: left out
         }
 
+    fragments.read_ahead(request, [*wanted, "nav"])  # the layout's navigation too
     found = fragments.get_or_make(request, wanted, make)
     return [found[name] for name in wanted if name in found]

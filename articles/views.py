@@ -155,7 +155,7 @@ def render_story(request, article, *, preview=None):
     """A story page. A reader's request may take its pieces from the fragment cache (then
     `article` holds only its address); a preview renders everything from `article`."""
     origin = f"{request.scheme}://{request.get_host()}"
-    name = f"story:{article.pk}:{origin}"
+    name = f"story:{article.slug}:{origin}"
 
     def make(names):
         full = article
@@ -179,13 +179,29 @@ def render_story(request, article, *, preview=None):
     return response
 
 
+def _public_story(request, slug):
+    """The public story with this slug, or None. With fragments, only its address (id and
+    section), itself a piece: the whole page then comes from the cache."""
+    if fragments.of(request) is None:
+        return Article.objects.public().for_story_page().filter(slug=slug).first()
+    name = f"address:{slug}"
+
+    def make(names):
+        row = Article.objects.public().filter(slug=slug).values_list("pk", "section__slug")
+        row = row.first()
+        return {name: row} if row else {}  # not public: asked again next time
+
+    row = fragments.get_or_make(request, [name], make).get(name)
+    if row is None:
+        return None
+    pk, section_slug = row
+    return Article(pk=pk, slug=slug, section=Section(slug=section_slug))
+
+
 def story(request, section, slug):
-    stories = Article.objects.public().filter(slug=slug)
-    if fragments.of(request) is not None:
-        stories = stories.select_related("section").only("slug", "section__slug")
-    else:
-        stories = stories.for_story_page()
-    article = stories.first()
+    origin = f"{request.scheme}://{request.get_host()}"
+    fragments.read_ahead(request, [f"address:{slug}", f"story:{slug}:{origin}", "latest", "nav"])
+    article = _public_story(request, slug)
     if article is None:
         if response := moved(request):
             return response

@@ -20,25 +20,39 @@ from django.utils import timezone
 
 from newsroom.cache import safely as _safe
 
+_ABSENT = object()
+
 
 class Fragments:
-    """The pieces for one request: read together, written together."""
+    """The pieces for one request: read in as few round trips as the view can manage
+    (`read_ahead`), each read at most once."""
 
     def __init__(self, generation: float, ttl: int):
         self.prefix = f"fragments:{generation}:{timezone.localdate().isoformat()}:"
         self.ttl = ttl
+        self.read = {}  # name -> piece, or _ABSENT: asked for already in this request
 
     def get_many(self, names) -> dict:
-        keys = {self.prefix + name: name for name in names}
-        found = _safe(lambda: cache.get_many(list(keys)), {})
-        now = time.time()
-        return {keys[key]: value for key, (deadline, value) in found.items() if now < deadline}
+        unread = [name for name in names if name not in self.read]
+        if unread:
+            keys = {self.prefix + name: name for name in unread}
+            found = _safe(lambda: cache.get_many(list(keys)), {})
+            now = time.time()
+            for name in unread:
+                self.read[name] = _ABSENT
+            for key, (deadline, piece) in found.items():
+                if now < deadline:
+                    self.read[keys[key]] = piece
+        return {name: self.read[name] for name in names if self.read[name] is not _ABSENT}
+
+    read_ahead = get_many
 
     def set_many(self, pieces: dict) -> None:
+        self.read.update(pieces)
         if self.ttl <= 0 or not pieces:
             return
         deadline = time.time() + self.ttl
-        entries = {self.prefix + name: (deadline, value) for name, value in pieces.items()}
+        entries = {self.prefix + name: (deadline, piece) for name, piece in pieces.items()}
         _safe(lambda: cache.set_many(entries, self.ttl))
 
     def get_or_make(self, names, make) -> dict:
@@ -71,3 +85,10 @@ def get_or_make(request, names, make) -> dict:
     if fragments is None:
         return make(list(names))
     return fragments.get_or_make(list(names), make)
+
+
+def read_ahead(request, names) -> None:
+    """Fetch these pieces now, in one round trip, for the calls that will ask for them."""
+    fragments = of(request)
+    if fragments is not None:
+        fragments.read_ahead(list(names))

@@ -26,18 +26,10 @@ from newsroom import fragments
 from newsroom.cache import safely as _safe
 
 GENERATION_KEY = "pages:generation"
-SCHEDULE_KEY = "pages:schedule:{generation}"
+SCHEDULE_KEY = "pages:schedule"
 PAGE_KEY = "pages:{digest}"
 # Paths that are never cached: the staff side, previews, health.
 PRIVATE_PREFIXES = ("/admin/", "/preview/", "/healthz", "/media/", "/static/", "/bench/")
-
-
-def generation() -> float:
-    value = _safe(lambda: cache.get(GENERATION_KEY))
-    if value is None:
-        value = time.time()
-        _safe(lambda: cache.add(GENERATION_KEY, value, None))
-    return value
 
 
 def content_changed(**kwargs) -> None:
@@ -45,13 +37,19 @@ def content_changed(**kwargs) -> None:
     _safe(lambda: cache.set(GENERATION_KEY, time.time(), None))
 
 
-def schedule(gen: float) -> dict:
-    """When the next scheduled story goes live, and when the latest live one did."""
-    key = SCHEDULE_KEY.format(generation=gen)
-    cached = _safe(lambda: cache.get(key))
+def state() -> tuple[float, dict]:
+    """The content generation, and when the next scheduled story goes live and the latest
+    live one did (for this generation), in one round trip to the cache."""
+    found = _safe(lambda: cache.get_many([GENERATION_KEY, SCHEDULE_KEY]), {})
+    gen = found.get(GENERATION_KEY)
+    if gen is None:
+        gen = time.time()
+        _safe(lambda: cache.add(GENERATION_KEY, gen, None))
+    cached = found.get(SCHEDULE_KEY)
     now = timezone.now()
-    if cached is not None and (cached["next"] is None or cached["next"] > now):
-        return cached
+    current = cached is not None and cached["generation"] == gen
+    if current and (cached["next"] is None or cached["next"] > now):
+        return gen, cached
     from articles.models import Article
 
     # One query for both sides of the present instant (public() and scheduled() split here).
@@ -59,9 +57,10 @@ def schedule(gen: float) -> dict:
         latest=Max("publish_at", filter=Q(publish_at__lte=now)),
         next=Min("publish_at", filter=Q(publish_at__gt=now)),
     )
+    stamps["generation"] = gen
     ttl = _seconds_until(stamps["next"], now)
-    _safe(lambda: cache.set(key, stamps, ttl))
-    return stamps
+    _safe(lambda: cache.set(SCHEDULE_KEY, stamps, ttl))
+    return gen, stamps
 
 
 def _seconds_until(moment, now) -> int:
@@ -147,8 +146,7 @@ class PublicPageCache:
                 response["Cache-Control"] = "private, no-store"
             return response
         enabled = settings.NEWSROOM_PAGE_CACHE
-        gen = generation()
-        stamps = schedule(gen)
+        gen, stamps = state()
         ttl = _seconds_until(stamps["next"], timezone.now())
         fragments.attach(request, gen, ttl)
         response = self.get_response(request)
