@@ -13,7 +13,7 @@ help:
 	@echo "make run    - set up and serve the site on http://127.0.0.1:$(PORT) (SQLite, demo content)"
 	@echo "make test   - lint, check migrations and run the whole test suite"
 	@echo "make serve  - production-style: gunicorn, DEBUG off, settings from the environment"
-	@echo "make bench  - the benchmark: every page kind, cold and warm, as ratios to a bare page"
+	@echo "make bench  - the benchmark: every page kind, bare, cold and warm, as ratios to a bare page"
 	@echo "make soak   - 64 clients for 60 s: no errors, flat memory"
 	@echo "make clean  - remove the virtualenv, the local database and media"
 

@@ -68,6 +68,8 @@ class Server:
     """gunicorn with `make serve` settings, on a free port, for the length of a block."""
 
     def __init__(self, *, cached: bool, redis: str):
+        """`redis` "" runs without a shared cache (nothing cached at all); with it, `cached`
+        switches the page cache (fragments are on whenever Redis is)."""
         self.cached, self.redis = cached, redis
 
     def __enter__(self):
@@ -81,7 +83,7 @@ class Server:
             "PAGE_CACHE": "1" if self.cached else "0",
             "LOG_LEVEL": "WARNING",
         }
-        if self.cached:
+        if self.redis:
             env["REDIS_URL"] = self.redis
         else:
             env.pop("REDIS_URL", None)
