@@ -1,15 +1,19 @@
 """The reader's search page: /search/?q=…, with filters by section, author and dates."""
 
+import hashlib
+
 from django import forms
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import render
+from django.template import engines
 from django.utils.translation import gettext_lazy as _
 
 from articles import search
 from articles.models import Article, Byline, Section
 from authors.models import Author
+from newsroom import fragments
 
 RESULTS_PER_PAGE = 10
 
@@ -37,6 +41,23 @@ class SearchForm(forms.Form):
         return search.clean_query(self.cleaned_data.get("q") or "")
 
 
+def _results_page(query, stories, number):
+    results = (
+        search.search(query, stories)
+        .select_related("section")
+        .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")))
+        # A result prints its title, snippet and byline: the stored bodies stay behind
+        # (body_text is read for the snippet only where PostgreSQL does not make it).
+        .defer("body", "body_html", "search_vector", "teaser", "teaser_html")
+    )
+    try:
+        page = Paginator(results, RESULTS_PER_PAGE).page(number)
+    except (EmptyPage, PageNotAnInteger):
+        raise Http404("No such page of results.") from None
+    search.decorate(page.object_list, query)
+    return page
+
+
 def search_page(request):
     # Null bytes and other unprintables never reach the database; over-long input is cut.
     data = {key: search.clean_query(value) for key, value in request.GET.items()}
@@ -53,24 +74,24 @@ def search_page(request):
         stories = stories.filter(publish_at__date__gte=params["since"])
     if "until" in params:
         stories = stories.filter(publish_at__date__lte=params["until"])
-    page = None
-    if query:
-        results = (
-            search.search(query, stories)
-            .select_related("section")
-            .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")))
-            # A result prints its title, snippet and byline: the stored bodies stay behind
-            # (body_text is read for the snippet only where PostgreSQL does not make it).
-            .defer("body", "body_html", "search_vector", "teaser", "teaser_html")
-        )
-        paginator = Paginator(results, RESULTS_PER_PAGE)
-        try:
-            page = paginator.page(request.GET.get("page", 1))
-        except (EmptyPage, PageNotAnInteger):
-            raise Http404("No such page of results.") from None
-        search.decorate(page.object_list, query)
     filters = request.GET.copy()
     filters.pop("page", None)
+    filters = filters.urlencode()
+    page, results = None, None
+    if query:
+        number = request.GET.get("page", 1)
+
+        def make(names):
+            nonlocal page
+            page = _results_page(query, stories, number)
+            pieces = engines["jinja2"].env.get_template("_search_results.html").module
+            return {names[0]: pieces.results(query, page, filters)}
+
+        # The same words, filters and page make the same results: a fragment for readers.
+        digest = hashlib.sha256(f"{filters}|{number}".encode()).hexdigest()
+        name = f"search:{digest}"
+        fragments.read_ahead(request, [name, "filter-choices", "nav"])
+        results = fragments.get_or_make(request, [name], make)[name]
     return render(
         request,
         "articles/search.html",
@@ -78,8 +99,22 @@ def search_page(request):
             "form": form,
             "query": query,
             "page_obj": page,
-            "filters": filters.urlencode(),
-            "sections": SearchForm.base_fields["section"].queryset.values_list("slug", "name"),
-            "authors": SearchForm.base_fields["author"].queryset.values_list("slug", "name"),
+            "results": results,
+            **_filter_choices(request),
         },
     )
+
+
+def _filter_choices(request) -> dict:
+    """The sections and authors the filters offer, as (slug, name) pairs."""
+
+    def make(names):
+        fields = SearchForm.base_fields
+        return {
+            "filter-choices": {
+                "sections": list(fields["section"].queryset.values_list("slug", "name")),
+                "authors": list(fields["author"].queryset.values_list("slug", "name")),
+            }
+        }
+
+    return fragments.get_or_make(request, ["filter-choices"], make)["filter-choices"]

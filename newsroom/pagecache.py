@@ -47,7 +47,7 @@ def state() -> tuple[float, dict]:
         _safe(lambda: cache.add(GENERATION_KEY, gen, None))
     cached = found.get(SCHEDULE_KEY)
     now = timezone.now()
-    current = cached is not None and cached["generation"] == gen
+    current = cached is not None and cached.get("generation") == gen
     if current and (cached["next"] is None or cached["next"] > now):
         return gen, cached
     from articles.models import Article

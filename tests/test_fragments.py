@@ -1,6 +1,7 @@
 """Pages assembled from cached pieces (newsroom/fragments.py), with the page cache off: as
 fast as the pieces allow, and exactly as current as a page rendered whole."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -37,7 +38,14 @@ def story():
 
 
 def pages(story):
-    return ["/", "/chips/", "/tags/fabs/", "/authors/jane/", story.get_absolute_url()]
+    return [
+        "/",
+        "/chips/",
+        "/tags/fabs/",
+        "/authors/jane/",
+        "/search/?q=fab",
+        story.get_absolute_url(),
+    ]
 
 
 def test_pieces_make_the_same_pages_as_rendering_them_whole(client, settings, story):
@@ -66,14 +74,17 @@ def test_with_warm_pieces_a_story_costs_no_query_and_a_list_one(
 )
 def test_every_kind_of_change_shows_at_once(client, fragment_cache, story, editor, change):
     url = story.get_absolute_url()
-    for page in ("/", url):
+    for page in ("/", url, "/search/?q=fab"):
         client.get(page)
     expected = change(story, editor)
-    home, page = client.get("/"), client.get(url)
+    home, page, found = client.get("/"), client.get(url), client.get("/search/?q=fab")
     if expected is None:  # unpublished: gone from the site
-        assert page.status_code == 404 and "Fab opens" not in home.text
+        assert page.status_code == 404
+        assert "Fab opens" not in home.text and "Fab opens" not in found.text
     else:
         assert expected in home.text + page.text
+        if change in (edit_story, change_author):  # what a search result shows
+            assert expected in re.sub(r"<[^>]+>", "", found.text)  # without the <mark>s
 
 
 def test_a_scheduled_story_appears_at_its_instant_with_warm_pieces(client, fragment_cache, story):
