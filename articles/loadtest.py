@@ -40,7 +40,16 @@ _ERROR_PATTERNS = (
 
 def wrk(url: str, *, connections, seconds, extra=()) -> dict:
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", *extra, url],
+        # wrk wants at least one connection per thread.
+        [
+            "wrk",
+            f"-t{min(2, int(connections))}",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            *extra,
+            url,
+        ],  # fmt: skip
         capture_output=True,
         text=True,
         check=True,
