@@ -65,6 +65,7 @@ class Command(BaseCommand):
                     # What one search costs when nothing is cached, without 15 others queued
                     # beside it on two cores: the search's own latency.
                     self.stdout.write(f"  {'search/1':<10} {paths['search']} (one connection)")
+                    wrk(base + paths["search"], connections=CONCURRENCY, seconds=2)  # warm-up
                     results[phase]["search/1"] = wrk(
                         base + paths["search"], connections=1, seconds=DURATION
                     )
