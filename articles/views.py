@@ -151,16 +151,14 @@ def _latest(request, *, besides) -> list:
     return [item for item in latest if item["pk"] != besides.pk][:LATEST_STORIES]
 
 
-def render_story(request, article, *, preview=None):
-    """A story page. A reader's request may take its pieces from the fragment cache (then
-    `article` holds only its address); a preview renders everything from `article`."""
+def render_story(request, article, *, preview=None, whole=True):
+    """A story page from `article` as for_story_page() reads it, or (`whole=False`) from
+    only its address, the rest coming from the fragment cache or read when missing."""
     origin = f"{request.scheme}://{request.get_host()}"
     name = f"story:{article.slug}:{origin}"
 
     def make(names):
-        full = article
-        if fragments.of(request) is not None:
-            full = Article.objects.for_story_page().get(pk=article.pk)
+        full = article if whole else Article.objects.for_story_page().get(pk=article.pk)
         return {name: _story_parts(request, full, origin)}
 
     response = render(
@@ -180,35 +178,31 @@ def render_story(request, article, *, preview=None):
 
 
 def _public_story(request, slug):
-    """The public story with this slug, or None. With fragments, only its address (id and
-    section), itself a piece: the whole page then comes from the cache."""
-    if fragments.of(request) is None:
-        return Article.objects.public().for_story_page().filter(slug=slug).first()
+    """The public story with this slug (or None), and whether it was read whole. With
+    fragments its address (id and section) is a piece too: with that, and the page's other
+    pieces, a story page reads nothing from the database."""
     name = f"address:{slug}"
-
-    def make(names):
-        row = Article.objects.public().filter(slug=slug).values_list("pk", "section__slug")
-        row = row.first()
-        return {name: row} if row else {}  # not public: asked again next time
-
-    row = fragments.get_or_make(request, [name], make).get(name)
-    if row is None:
-        return None
-    pk, section_slug = row
-    return Article(pk=pk, slug=slug, section=Section(slug=section_slug))
+    frags = fragments.of(request)
+    if frags is not None and (address := frags.get_many([name]).get(name)):
+        pk, section_slug = address
+        return Article(pk=pk, slug=slug, section=Section(slug=section_slug)), False
+    article = Article.objects.public().for_story_page().filter(slug=slug).first()
+    if frags is not None and article is not None:
+        frags.set_many({name: (article.pk, article.section.slug)})
+    return article, True
 
 
 def story(request, section, slug):
     origin = f"{request.scheme}://{request.get_host()}"
     fragments.read_ahead(request, [f"address:{slug}", f"story:{slug}:{origin}", "latest", "nav"])
-    article = _public_story(request, slug)
+    article, whole = _public_story(request, slug)
     if article is None:
         if response := moved(request):
             return response
         raise Http404("No such story.")
     if article.section.slug != section:
         return redirect(article, permanent=True)
-    return render_story(request, article)
+    return render_story(request, article, whole=whole)
 
 
 @never_cache

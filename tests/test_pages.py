@@ -59,10 +59,19 @@ def newsroom():
     return make
 
 
+@pytest.fixture(params=["rendered whole", "from pieces not yet cached"])
+def pieces(request):
+    """Without Redis; and with fragments whose pieces are all still to be made (the most a
+    page costs with them)."""
+    if request.param == "rendered whole":
+        return None
+    return request.getfixturevalue("fragment_cache")
+
+
 @pytest.mark.parametrize("count", [1, 50])
 @pytest.mark.parametrize("url", ["/", "/chips/", "/tags/chips/", "author"])
 def test_list_pages_use_a_constant_number_of_queries(
-    client, settings, newsroom, django_assert_max_num_queries, count, url
+    client, settings, newsroom, django_assert_max_num_queries, count, url, pieces
 ):
     settings.NEWSROOM_STORIES_PER_PAGE = 50
     _, authors = newsroom(count)
@@ -76,7 +85,7 @@ def test_list_pages_use_a_constant_number_of_queries(
 
 @pytest.mark.parametrize("count", [1, 50])
 def test_story_page_uses_a_constant_number_of_queries(
-    client, newsroom, django_assert_max_num_queries, count
+    client, newsroom, django_assert_max_num_queries, count, pieces
 ):
     newsroom(count)
     url = Article.objects.public().latest_first().first().get_absolute_url()
