@@ -36,6 +36,7 @@ class StoryListView(ListView):
 
     context_object_name = "stories"
     paginator_class = OlderNewerPaginator
+    lead_first = False  # the first card of page 1 as the lead card
 
     def get_paginate_by(self, queryset):
         return settings.NEWSROOM_STORIES_PER_PAGE
@@ -53,8 +54,6 @@ class StoryListView(ListView):
         except InvalidPage:
             raise Http404("No such page.") from None
         return paginator, page, page.object_list, page.has_other_pages()
-
-    lead_first = False
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
