@@ -1,9 +1,10 @@
-"""Pieces of public pages kept in the shared cache (Redis): teaser cards, a story's article
-and head, the latest-stories list and the section navigation.
+"""Pieces of public pages kept in the shared cache (Redis): teaser cards, a story's <head>
+tags and <article>, its address (id and section), the latest-stories list, the section
+navigation, search results and the search filters' options.
 
-A page the page cache does not hold (page cache off, another page number, the first reader
-after a scheduled publish) is then assembled from pieces other pages already rendered. Each
-piece is exactly as current as a cached page (newsroom/pagecache.py):
+A page the page cache does not hold (the page cache off, a page number or a search no one
+asked for yet, a list whose cards other lists already rendered) is assembled from pieces.
+Each piece is exactly as current as a cached page (newsroom/pagecache.py):
 - its key carries the content generation, which every change readers can see moves;
 - it never outlives the next scheduled publish (its lifetime and stored deadline end there);
 - its key carries today's date, so a photo whose rights ran out leaves at midnight.
