@@ -7,7 +7,8 @@ asked for yet, a list whose cards other lists already rendered) is assembled fro
 Each piece is exactly as current as a cached page (newsroom/pagecache.py):
 - its key carries the content generation, which every change readers can see moves;
 - it never outlives the next scheduled publish (its lifetime and stored deadline end there);
-- its key carries today's date, so a photo whose rights ran out leaves at midnight.
+- its key carries today's date, so a photo whose rights ran out leaves at midnight;
+- its key carries the release (newsroom/cache.py), so a deploy never serves old markup.
 Only anonymous readers' requests use them; staff and previews always get a fresh render.
 Without a shared cache (no REDIS_URL) nothing is kept: a per-process cache could keep a
 piece another process already replaced.
@@ -19,6 +20,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+from newsroom.cache import release
 from newsroom.cache import safely as _safe
 
 _ABSENT = object()
@@ -29,7 +31,8 @@ class Fragments:
     (`read_ahead`), each read at most once."""
 
     def __init__(self, generation: float, ttl: int):
-        self.prefix = f"fragments:{generation}:{timezone.localdate().isoformat()}:"
+        day = timezone.localdate().isoformat()
+        self.prefix = f"fragments:{release()}:{generation}:{day}:"
         self.ttl = ttl
         self.read = {}  # name -> piece, or _ABSENT: asked for already in this request
 

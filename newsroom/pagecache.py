@@ -23,6 +23,7 @@ from django.utils.cache import get_conditional_response, patch_vary_headers, set
 from django.utils.http import http_date, parse_http_date_safe
 
 from newsroom import fragments
+from newsroom.cache import release
 from newsroom.cache import safely as _safe
 
 GENERATION_KEY = "pages:generation"
@@ -83,7 +84,7 @@ def _is_cacheable_request(request) -> bool:
 
 
 def _key(request) -> str:
-    raw = f"{request.get_host()}|{request.get_full_path()}|{request.method == 'HEAD'}"
+    raw = f"{release()}|{request.get_host()}|{request.get_full_path()}|{request.method == 'HEAD'}"
     return PAGE_KEY.format(digest=hashlib.sha256(raw.encode()).hexdigest())
 
 

@@ -143,3 +143,19 @@ def test_with_the_cache_down_pieces_are_skipped(client, settings, story, caplog)
         assert client.get(url).status_code == 200
     assert "Fab opens" in client.get("/").text
     assert "Page cache unavailable" in caplog.text
+
+
+def test_a_new_release_never_serves_what_the_old_one_cached(
+    client, redis_cache, story, monkeypatch
+):
+    url = story.get_absolute_url()
+    client.get(url)
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    # A change no signal sees stands in for markup a deploy changed: the old page and pieces
+    # must not be served by the new release.
+    Article.objects.filter(pk=story.pk).update(headline="As the new release renders it")
+    monkeypatch.setattr("newsroom.pagecache.release", lambda: "next-release")
+    monkeypatch.setattr("newsroom.fragments.release", lambda: "next-release")
+    page = client.get(url)
+    assert page["X-Page-Cache"] == "miss" and "As the new release renders it" in page.text
+    assert "As the new release renders it" in client.get("/").text
