@@ -5,10 +5,9 @@ cards other pages already rendered and renders the rest; without, it renders the
 stories fetched `for_listing()`.
 """
 
-from django.template import engines
-
 from articles.models import Article
 from newsroom import fragments
+from newsroom.jinja2 import macros
 
 
 def listing(request, stories):
@@ -32,7 +31,7 @@ def cards(request, stories, *, lead_first: bool = False) -> list:
         else:
             ids = {wanted[name][0] for name in names}
             full = {story.pk: story for story in Article.objects.filter(pk__in=ids).for_listing()}
-        teaser = engines["jinja2"].env.get_template("_teaser.html").module.teaser
+        teaser = macros("_teaser.html").teaser
         return {
             name: teaser(full[wanted[name][0]], lead=wanted[name][1])
             for name in names

@@ -7,7 +7,6 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import render
-from django.template import engines
 from django.utils.html import escape, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +15,7 @@ from articles import search
 from articles.models import Article, Byline, Section
 from authors.models import Author
 from newsroom import fragments
+from newsroom.jinja2 import macros
 
 RESULTS_PER_PAGE = 10
 
@@ -86,7 +86,7 @@ def search_page(request):
         def make(names):
             nonlocal page
             page = _results_page(query, stories, number)
-            pieces = engines["jinja2"].env.get_template("_search_results.html").module
+            pieces = macros("_search_results.html")
             return {names[0]: pieces.results(query, page, filters)}
 
         # The same words, filters and page make the same results: a fragment for readers.

@@ -5,7 +5,6 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template import engines
 from django.views.decorators.cache import never_cache
 from django.views.generic import ListView
 from taggit.models import Tag
@@ -14,6 +13,7 @@ from articles import cards, structured_data
 from articles.models import Article, OldURL, PreviewLink, Section
 from articles.paging import OlderNewerPaginator
 from newsroom import fragments
+from newsroom.jinja2 import macros
 
 LATEST_STORIES = 5
 
@@ -114,7 +114,7 @@ class TagView(StoryListView):
 
 def _story_parts(request, story, origin: str) -> dict:
     """The title, description, <head> tags and <article> of a story page (_story.html)."""
-    pieces = engines["jinja2"].env.get_template("_story.html").module
+    pieces = macros("_story.html")
     data = (
         [structured_data.news_article(request, story), structured_data.breadcrumbs(request, story)]
         if story.publish_at
