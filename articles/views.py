@@ -150,11 +150,16 @@ def _latest(request, *, besides) -> list:
     return [item for item in latest if item["pk"] != besides.pk][:LATEST_STORIES]
 
 
+def _story_piece(request, slug) -> tuple[str, str]:
+    """The fragment name of a story's parts, and the origin their absolute URLs carry."""
+    origin = f"{request.scheme}://{request.get_host()}"
+    return f"story:{slug}:{origin}", origin
+
+
 def render_story(request, article, *, preview=None, whole=True):
     """A story page from `article` as for_story_page() reads it, or (`whole=False`) from
     only its address, the rest coming from the fragment cache or read when missing."""
-    origin = f"{request.scheme}://{request.get_host()}"
-    name = f"story:{article.slug}:{origin}"
+    name, origin = _story_piece(request, article.slug)
 
     def make(names):
         full = article if whole else Article.objects.for_story_page().get(pk=article.pk)
@@ -192,8 +197,8 @@ def _public_story(request, slug):
 
 
 def story(request, section, slug):
-    origin = f"{request.scheme}://{request.get_host()}"
-    fragments.read_ahead(request, [f"address:{slug}", f"story:{slug}:{origin}", "latest", "nav"])
+    piece, _ = _story_piece(request, slug)
+    fragments.read_ahead(request, [f"address:{slug}", piece, "latest", "nav"])
     article, whole = _public_story(request, slug)
     if article is None:
         if response := moved(request):
