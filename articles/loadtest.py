@@ -49,7 +49,7 @@ def wrk(url: str, *, connections, seconds, extra=()) -> dict:
             "--latency",
             *extra,
             url,
-        ],  # fmt: skip
+        ],
         capture_output=True,
         text=True,
         check=True,
