@@ -135,7 +135,8 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
-REDIS_URL = "redis://127.0.0.1:6379/15"  # clear() empties this whole database
+# clear() empties this whole database: runs side by side each take their own.
+REDIS_URL = os.environ.get("NEWSROOM_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 @pytest.fixture
