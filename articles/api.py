@@ -18,6 +18,7 @@ from django.utils import timezone
 from ninja import Field, NinjaAPI, Path, Query, Schema
 from ninja.pagination import CursorPagination, paginate
 from ninja.throttling import AnonRateThrottle
+from pydantic import field_validator
 from taggit.models import Tag
 
 from articles.imaging import renditions
@@ -257,6 +258,23 @@ class StoryFilters(Schema):
         None, description="Only stories changed at or after this time (ISO 8601)"
     )
 
+    @field_validator("updated_since")
+    @classmethod
+    def in_utc(cls, since: datetime | None) -> datetime | None:
+        """The time in UTC, as the database compares it (PostgreSQL refuses offsets past
+        ±15:59 that ISO 8601 allows); one that falls outside the calendar there is refused."""
+        if since is None:
+            return None
+        try:
+            if timezone.is_naive(since):
+                since = timezone.make_aware(since)
+            return since.astimezone(UTC)
+        except (OverflowError, ValueError):
+            raise ValueError(
+                "updated_since must fall between 0001-01-01T00:00:00Z and "
+                "9999-12-31T23:59:59Z once its offset is applied"
+            ) from None
+
 
 def public_tags():
     return Tag.objects.filter(
@@ -279,11 +297,7 @@ def list_stories(request, filters: Query[StoryFilters]):
     if filters.tag:
         stories = stories.filter(tags__slug=filters.tag)
     if filters.updated_since:
-        since = filters.updated_since
-        if timezone.is_naive(since):
-            since = timezone.make_aware(since)
-        # In UTC: PostgreSQL refuses offsets past ±15:59 that ISO 8601 allows.
-        stories = stories.filter(updated_at__gte=since.astimezone(UTC))
+        stories = stories.filter(updated_at__gte=filters.updated_since)
     return stories
 
 

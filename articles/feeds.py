@@ -6,6 +6,7 @@ when NEWSROOM_FEED_FULL_TEXT is on) and the lead photo with its credit, as Media
 
 import copy
 import hashlib
+from html import escape
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -41,6 +42,12 @@ def _photo_elements(handler, item):
 
 
 class NewsroomRss(Rss201rev2Feed):
+    def __init__(self, title, link, description, *args, **kwargs):
+        # Readers treat a channel's <description> as HTML, but ours is text (a section's
+        # description, an author's or a tag's name): escaped, it shows as typed. Atom's
+        # subtitle says type="text" itself and gets the words as they are.
+        super().__init__(title, link, escape(description or ""), *args, **kwargs)
+
     def rss_attributes(self):
         return {
             **super().rss_attributes(),

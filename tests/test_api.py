@@ -233,3 +233,11 @@ def test_every_response_keeps_to_the_schema_and_none_is_a_server_error(api_schem
             case.call_and_validate(excluded_checks=[positive_data_acceptance])
 
         check()
+
+
+@pytest.mark.parametrize("since", ["9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00%2B01:00"])
+def test_an_update_time_outside_the_calendar_in_utc_is_a_clear_422(client, newsroom, since):
+    response = client.get(f"/api/v1/stories/?updated_since={since}")
+    assert response.status_code == 422
+    assert "updated_since" in str(response.json()["detail"])
+    assert "0001" in str(response.json()["detail"])  # says what range is allowed

@@ -6,8 +6,12 @@ import feedparser
 import pytest
 import time_machine
 from django.utils import timezone
+from lxml import etree
+from lxml import html as lxml_html
+from taggit.models import Tag
 
-from articles.models import Article
+from articles.models import Article, Section
+from authors.models import Author
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -130,3 +134,31 @@ def test_a_feed_leaves_in_one_piece(client, newsroom, url):
     response = client.get(url)
     assert len(list(response)) == 1
     assert feedparser.parse(response.content).entries
+
+
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        ("/chips/feed/", "<img src=x onerror=alert(1)> Chips & fabs"),
+        ("/authors/jane/feed/", "Stories by Jane <b>Roe</b>"),
+        ("/tags/fabs/feed/", "Stories about <i>fabs</i>"),
+    ],
+)
+def test_a_channel_description_reaches_feed_readers_as_text_not_html(
+    client, newsroom, url, expected
+):
+    """RSS readers treat a channel's <description> as HTML: a section description, an author's
+    name or a tag's name with markup in it must arrive as those very characters."""
+    Section.objects.filter(slug="chips").update(
+        description="<img src=x onerror=alert(1)> Chips & fabs"
+    )
+    Author.objects.filter(slug="jane").update(name="Jane <b>Roe</b>")
+    Tag.objects.filter(slug="fabs").update(name="<i>fabs</i>")
+
+    channel = etree.fromstring(client.get(url).content).find("channel")
+    as_html = lxml_html.fragment_fromstring(channel.findtext("description"), create_parent="div")
+    assert len(as_html) == 0, "markup in the description would be rendered"
+    assert as_html.text_content() == expected
+    # Atom says its subtitle is text; the same words, not escaped twice.
+    atom = etree.fromstring(client.get(url + "atom/").content)
+    assert atom.findtext("{http://www.w3.org/2005/Atom}subtitle") == expected
