@@ -1,7 +1,6 @@
 """Public story pages. Each view picks a public queryset, paginates and renders."""
 
 from django.conf import settings
-from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +13,7 @@ from articles.models import Article, OldURL, PreviewLink, Section
 from articles.paging import OlderNewerPaginator
 from newsroom import fragments
 from newsroom.jinja2 import macros
+from newsroom.twofactor import staff_only
 
 LATEST_STORIES = 5
 
@@ -210,7 +210,7 @@ def story(request, section, slug):
 
 
 @never_cache
-@staff_member_required
+@staff_only
 def staff_preview(request, pk):
     """Any story, in any state, in its public layout: for the newsroom's own eyes."""
     if not request.user.has_perm("articles.view_article"):

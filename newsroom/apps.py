@@ -49,5 +49,5 @@ class NewsroomConfig(AppConfig):
 
     def ready(self):
         connect_page_cache_invalidation()
-        # Sent once per app with models; newsroom has none, so listen for auth's turn.
+        # Sent once per app with models: the roles are made on auth's turn.
         post_migrate.connect(restore_missing_roles, dispatch_uid="newsroom-roles")

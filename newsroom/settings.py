@@ -256,6 +256,9 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 # use it: a comma list of "editors", "admins", "all" staff, or nothing. Anyone who has set it
 # up is always asked for a code.
 NEWSROOM_REQUIRE_2FA = env_list("REQUIRE_2FA", "" if DEBUG else "editors,admins")
+# Setting up the app needs an admin's invitation link (or `manage.py invite_2fa`); it works
+# once, for one account, for this many hours.
+NEWSROOM_2FA_INVITATION_HOURS = env_int("TWO_FACTOR_INVITATION_HOURS", 72)
 OTP_TOTP_ISSUER = env("SITE_NAME", "Newsroom")
 
 LOGGING = {

@@ -11,6 +11,7 @@ from newsroom import twofactor, views
 urlpatterns = [
     path("favicon.ico", views.favicon),
     path("admin/two-factor/", twofactor.two_factor, name="two_factor"),
+    path("admin/two-factor/enrol/<str:token>/", twofactor.enrol, name="two_factor_enrol"),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
