@@ -25,9 +25,19 @@ from articles.imaging import renditions
 from articles.markup import usable_figures
 from articles.models import Article, Photo, Section
 from authors.models import Author
+from newsroom.security import client_ip
 
-# One budget per client address, counted in the shared cache (API_RATE, e.g. "600/m").
-THROTTLE = AnonRateThrottle(settings.NEWSROOM_API_RATE)
+
+class ClientThrottle(AnonRateThrottle):
+    """One budget per client address as newsroom.security.client_ip defines it (django-ninja's
+    own would take the whole X-Forwarded-For header, which the client writes as it likes)."""
+
+    def get_ident(self, request):
+        return client_ip(request)
+
+
+# Counted in the shared cache (API_RATE, e.g. "600/m").
+THROTTLE = ClientThrottle(settings.NEWSROOM_API_RATE)
 
 ERROR = {
     "type": "object",

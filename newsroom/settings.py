@@ -246,11 +246,13 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_CALLABLE = "newsroom.security.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-# How many proxies in front append to X-Forwarded-For (0: use the connection's address).
-AXES_IPWARE_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
-)
+# The client's address (login lockout, API budget, logs) is newsroom.security.client_ip:
+# with TRUSTED_PROXY_COUNT proxies in front, each appending to X-Forwarded-For, the one our
+# outermost proxy saw; with 0, the connection's own address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT is the number of proxies in front: 0 or more.")
+AXES_CLIENT_IP_CALLABLE = "newsroom.security.client_ip"
 
 # Two-factor sign-in (TOTP apps: Google Authenticator, 1Password, Aegis...). Which roles must
 # use it: a comma list of "editors", "admins", "all" staff, or nothing. Anyone who has set it
@@ -264,7 +266,16 @@ OTP_TOTP_ISSUER = env("SITE_NAME", "Newsroom")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Lines about a request name its client as the lockout and the API budget count it.
+    "filters": {"client": {"()": "newsroom.security.ClientAddressFilter"}},
+    "formatters": {"plain": {"format": "%(levelname)s %(name)s client %(client)s: %(message)s"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["client"],
+            "formatter": "plain",
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
 }
 
