@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from newsroom import twofactor
 
@@ -17,3 +18,8 @@ admin.site.unregister(User)
 @admin.register(User)
 class StaffUserAdmin(UserAdmin):
     actions = [twofactor.invite_two_factor, twofactor.reset_two_factor]
+
+
+# django-otp's device admin would make an app for any account and show its secret, around the
+# invitations; a lost phone is a reset from the user admin.
+admin.site.unregister(TOTPDevice)

@@ -330,3 +330,14 @@ def test_a_new_operator_enrols_with_the_invite_2fa_command(django_user_model):
         call_command("invite_2fa", "owner", stdout=StringIO())
     with pytest.raises(CommandError, match="No staff account"):
         call_command("invite_2fa", "nobody", stdout=StringIO())
+
+
+def test_the_otp_librarys_device_admin_is_no_way_around_invitations(django_user_model):
+    """django-otp's own admin makes an app for any account and shows its secret; invitations
+    and resets from the user admin are the one way to set up a second factor."""
+    boss = django_user_model.objects.create_superuser("boss", password=PASSWORD)
+    client = sign_in(Client(), "boss")
+    give_code(client, TOTPDevice.objects.create(user=boss, name="phone", confirmed=True))
+    assert client.get("/admin/").status_code == 200
+    for path in ("/admin/otp_totp/totpdevice/", "/admin/otp_totp/totpdevice/add/"):
+        assert client.get(path).status_code == 404, path
