@@ -20,6 +20,7 @@ from django.db import connection
 from django.test import RequestFactory
 from requests.adapters import HTTPAdapter
 
+from articles.loadtest import redis_up
 from newsroom.security import client_ip
 from tests.conftest import REDIS_URL, require, uses_postgresql
 
@@ -151,6 +152,7 @@ def site_behind_nginx(transactional_db, static_root, tmp_path):
     require(uses_postgresql(), "the nginx test needs PostgreSQL (gunicorn shares its database)")
     nginx = shutil.which("nginx", path=f"{os.environ.get('PATH', '')}:/usr/sbin:/sbin")
     require(nginx is not None, "nginx is not installed (apt-get install nginx)")
+    require(redis_up(), "Redis is not running on 127.0.0.1:6379 (the workers share the budget)")
     db = connection.settings_dict
     user = quote(db["USER"] or "") + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
     env = {
