@@ -290,6 +290,9 @@ NEWSROOM_PREVIEW_HOURS = env_int("PREVIEW_HOURS", 48)
 NEWSROOM_TRASH_DAYS = env_int("TRASH_DAYS", 30)
 NEWSROOM_PHOTO_MAX_MB = env_int("PHOTO_MAX_MB", 25)
 NEWSROOM_PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_MEGAPIXELS", 60) * 1_000_000
+# import_content reads each JSON file of an archive (content.json is the big one) into memory
+# whole: past this size it refuses the archive before reading it.
+NEWSROOM_ARCHIVE_MAX_JSON_MB = env_int("ARCHIVE_MAX_JSON_MB", 256)
 NEWSROOM_FEED_FULL_TEXT = env_bool("FEED_FULL_TEXT", False)
 NEWSROOM_SEARCH_CONFIG = env("SEARCH_CONFIG", "english")
 

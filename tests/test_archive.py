@@ -7,6 +7,8 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
@@ -94,7 +96,10 @@ def test_export_then_import_into_an_empty_database_loses_nothing(
 
     out = StringIO()
     call_command("import_content", str(tmp_path / "newsroom.zip"), stdout=out)
-    assert "Imported" in out.getvalue() and "inactive and without passwords: edna" in out.getvalue()
+    assert (
+        "Imported" in out.getvalue()
+        and "without passwords, staff status or groups: edna (Editor)" in out.getvalue()
+    )
     after = snapshot()
     for label, records in before["records"].items():
         for old, new in zip(records, after["records"][label], strict=True):
@@ -102,7 +107,7 @@ def test_export_then_import_into_an_empty_database_loses_nothing(
     assert after["files"] == before["files"]
     edna = django_user_model.objects.get(username="edna")
     assert not edna.is_active and not edna.has_usable_password()
-    assert edna.groups.filter(name="Editor").exists()
+    assert not edna.is_staff and not edna.groups.exists()  # a name, not a privilege
     # The content works, not only matches: pages, old URLs, revisions, new rows.
     story = Article.objects.get(pk=newsroom.pk)
     assert story.get_absolute_url() == "/chips/fab-opens-in-saxony/"
@@ -191,3 +196,232 @@ def test_a_damaged_archive_is_a_clear_error_and_nothing_is_imported(
         call_command("import_content", str(bad), verbosity=0)
     assert not Article.objects.exists() and not Author.objects.exists()
     assert not any(Path(settings.MEDIA_ROOT).rglob("*.*"))  # no file left behind
+
+
+# What an archive may load: the models and fields export_content writes, nothing else ----------
+
+
+def exported(tmp_path) -> Path:
+    good = tmp_path / "good.zip"
+    call_command("export_content", str(good), verbosity=0)
+    return good
+
+
+def with_rows(tmp_path, source: Path, *rows, people=None) -> Path:
+    """A real export with rows added to content.json, and the manifest's counts made to agree,
+    as an attacker who edits the archive would."""
+
+    def add_rows(data):
+        existing = json.loads(data)
+        return json.dumps(existing + [fill(existing, row) for row in rows]).encode()
+
+    def count_them(data):
+        manifest = json.loads(data)
+        for row in rows:
+            label = apps.get_model(row["model"])._meta.label
+            manifest["counts"][label] = manifest["counts"].get(label, 0) + 1
+        return json.dumps(manifest).encode()
+
+    change = {"content.json": add_rows, "manifest.json": count_them}
+    if people is not None:
+        change["people.json"] = lambda data: json.dumps(people(json.loads(data))).encode()
+    return damaged(tmp_path, source, change=change)
+
+
+def fill(existing: list[dict], row: dict) -> dict:
+    """A revision row added to an archive joins a revision the archive holds."""
+    if row["fields"].get("revision") == "FIRST":
+        first = next(r["pk"] for r in existing if r["model"] == "reversion.revision")
+        row = {**row, "fields": {**row["fields"], "revision": first}}
+    return row
+
+
+def refused(path: Path, match: str, settings) -> CommandError:
+    """The import says no in one line, exit code 2, and leaves the database and media as they
+    were."""
+    accounts = set(get_user_model().objects.values_list("username", "is_staff", "is_superuser"))
+    with pytest.raises(CommandError, match=match) as error:
+        call_command("import_content", str(path), verbosity=0)
+    message = str(error.value)
+    assert "Nothing was imported" in message and "\n" not in message
+    assert error.value.returncode == 2
+    assert not Article.objects.exists() and not Author.objects.exists()
+    assert not Photo.objects.exists() and not Version.objects.exists()
+    assert not any(Path(settings.MEDIA_ROOT).rglob("*.*"))
+    assert (
+        set(get_user_model().objects.values_list("username", "is_staff", "is_superuser"))
+        == accounts
+    )
+    return error.value
+
+
+SUPERUSER = {
+    "model": "auth.user",
+    "pk": 4242,
+    "fields": {
+        "username": "mallory",
+        "password": "pbkdf2_sha256$720000$salt$bW9ja2VkLWJ1dC12YWxpZC1sb29raW5nLWhhc2g=",
+        "is_superuser": True,
+        "is_staff": True,
+        "is_active": True,
+        "first_name": "",
+        "last_name": "",
+        "email": "m@example.com",
+        "date_joined": "2026-01-01T00:00:00+00:00",
+        "last_login": None,
+        "groups": [],
+        "user_permissions": [],
+    },
+}
+
+
+def test_an_archive_that_adds_a_superuser_is_refused_whole(newsroom, tmp_path, settings):
+    bad = with_rows(tmp_path, exported(tmp_path), SUPERUSER)
+    wipe(settings)
+    refused(bad, r"auth\.user", settings)
+    assert not get_user_model().objects.filter(username="mallory").exists()
+
+
+def test_a_person_in_people_json_cannot_bring_privileges_or_a_password(
+    newsroom, tmp_path, settings
+):
+    good = exported(tmp_path)
+    wipe(settings)
+    for extra in (
+        {"password": SUPERUSER["fields"]["password"]},
+        {"is_superuser": True},
+        {"user_permissions": [["add_user", "auth", "user"]]},
+        {"last_login": "2026-01-01T00:00:00+00:00"},
+    ):
+
+        def add_mallory(people, extra=extra):
+            mallory = {**people[0], "username": "mallory", "email": "m@example.com", **extra}
+            return [*people, mallory]
+
+        bad = with_rows(tmp_path, good, people=add_mallory)
+        refused(bad, f"people.json.*{next(iter(extra))}", settings)
+        assert not get_user_model().objects.filter(username="mallory").exists()
+
+
+def story_version_of(user_row: dict) -> list[dict]:
+    """A reversion row that claims to be a story's revision but holds another model's data."""
+    return [
+        {
+            "model": "reversion.version",
+            "pk": 9001,
+            "fields": {
+                "revision": "FIRST",
+                "object_id": str(user_row["pk"]),
+                "content_type": ["auth", "user"],
+                "db": "default",
+                "format": "json",
+                "serialized_data": json.dumps([user_row]),
+                "object_repr": "mallory",
+            },
+        }
+    ]
+
+
+DISALLOWED_ROWS = {
+    "permission": [
+        {
+            "model": "auth.permission",
+            "pk": 9001,
+            "fields": {"name": "Can rule", "content_type": ["auth", "user"], "codename": "rule"},
+        }
+    ],
+    "group": [{"model": "auth.group", "pk": 9001, "fields": {"name": "Rulers", "permissions": []}}],
+    "session": [
+        {
+            "model": "sessions.session",
+            "pk": "x" * 32,
+            "fields": {"session_data": "e30:1", "expire_date": "2099-01-01T00:00:00Z"},
+        }
+    ],
+    "admin log entry": [
+        {
+            "model": "admin.logentry",
+            "pk": 9001,
+            "fields": {
+                "action_time": "2026-01-01T00:00:00Z",
+                "user": ["edna"],
+                "content_type": None,
+                "object_id": None,
+                "object_repr": "x",
+                "action_flag": 1,
+                "change_message": "",
+            },
+        }
+    ],
+    "version of a user": story_version_of(SUPERUSER),
+    "tag on a user": [
+        {
+            "model": "taggit.taggeditem",
+            "pk": 9001,
+            "fields": {"tag": ["chips"], "content_type": ["auth", "user"], "object_id": 1},
+        }
+    ],
+}
+
+
+@pytest.mark.parametrize("kind", DISALLOWED_ROWS)
+def test_an_archive_with_a_model_export_never_writes_is_refused_whole(
+    newsroom, tmp_path, settings, kind
+):
+    bad = with_rows(tmp_path, exported(tmp_path), *DISALLOWED_ROWS[kind])
+    wipe(settings)
+    refused(bad, "may not", settings)
+
+
+def test_a_story_version_whose_data_is_another_model_is_refused(newsroom, tmp_path, settings):
+    """The version says it is a story's; reverting it would save the user inside it."""
+    (row,) = story_version_of(SUPERUSER)
+    row["fields"]["content_type"] = ["articles", "article"]
+    bad = with_rows(tmp_path, exported(tmp_path), row)
+    wipe(settings)
+    refused(bad, "may not", settings)
+
+
+def test_a_field_export_never_writes_is_refused_on_an_allowed_model(newsroom, tmp_path, settings):
+    good = exported(tmp_path)
+
+    def add_field(data):
+        rows = json.loads(data)
+        story = next(r for r in rows if r["model"] == "articles.article")
+        story["fields"]["search_vector"] = "'owned':1"
+        return json.dumps(rows).encode()
+
+    bad = damaged(tmp_path, good, change={"content.json": add_field})
+    wipe(settings)
+    refused(bad, "search_vector", settings)
+
+
+def test_accounts_the_archive_names_are_made_without_privileges(
+    newsroom, tmp_path, settings, django_user_model
+):
+    """edna was a staff editor where the archive was made; here she is a name the stories point
+    at until an admin decides otherwise."""
+    call_command("export_content", str(tmp_path / "a.zip"), verbosity=0)
+    wipe(settings)
+    django_user_model.objects.filter(username="edna").delete()
+    out = StringIO()
+    call_command("import_content", str(tmp_path / "a.zip"), stdout=out)
+    edna = django_user_model.objects.get(username="edna")
+    assert not edna.is_active and not edna.is_staff and not edna.is_superuser
+    assert not edna.has_usable_password()
+    assert not edna.groups.exists() and not edna.user_permissions.exists()
+    assert "edna (Editor)" in out.getvalue()  # what she was, for the admin to decide
+
+
+def test_an_existing_account_is_matched_by_username_and_left_as_it_is(
+    newsroom, tmp_path, settings, django_user_model
+):
+    call_command("export_content", str(tmp_path / "a.zip"), verbosity=0)
+    wipe(settings)
+    edna = django_user_model.objects.get(username="edna")
+    edna.groups.clear()
+    django_user_model.objects.filter(pk=edna.pk).update(is_staff=False, email="new@example.com")
+    call_command("import_content", str(tmp_path / "a.zip"), verbosity=0)
+    edna.refresh_from_db()
+    assert not edna.is_staff and not edna.groups.exists() and edna.email == "new@example.com"
+    assert Author.objects.get(slug="jane-roe").user == edna

@@ -24,17 +24,25 @@ class Command(BaseCommand):
         try:
             summary = import_archive(archive, replace=replace, progress=lambda m: say(f"  {m}"))
         except ArchiveError as error:
-            raise CommandError(f"{error} Nothing was imported.") from None
+            # One line whatever the cause (a database error spans several), exit code 2.
+            message = " ".join(str(error).split())
+            raise CommandError(f"{message} Nothing was imported.", returncode=2) from None
         total = sum(summary.counts.values())
         self.stdout.write(
             self.style.SUCCESS(f"Imported {total} records and {summary.files} files.")
         )
         if summary.people_created:
+            people = ", ".join(
+                f"{name} ({', '.join(groups)})"
+                if (groups := summary.groups_elsewhere[name])
+                else name
+                for name in summary.people_created
+            )
             self.stdout.write(
                 self.style.WARNING(
-                    f"Made {len(summary.people_created)} staff accounts the content names, "
-                    "inactive and without passwords: "
-                    + ", ".join(summary.people_created)
-                    + ". Activate them and set passwords in the admin to let them sign in."
+                    f"Made {len(summary.people_created)} accounts the content names, inactive, "
+                    f"without passwords, staff status or groups: {people} (in brackets, the "
+                    "groups each had where the archive was made; none is granted here). Give "
+                    "them a password and their groups in the admin to let them sign in."
                 )
             )
