@@ -1,7 +1,13 @@
 """export_content / import_content: a lossless round trip, and all-or-nothing on bad input."""
 
+import hashlib
 import json
+import os
+import subprocess
+import sys
+import tracemalloc
 import zipfile
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from io import StringIO
 from pathlib import Path
@@ -192,10 +198,7 @@ def test_a_damaged_archive_is_a_clear_error_and_nothing_is_imported(
             return json.dumps(rows).encode()
 
         bad = damaged(tmp_path, good, change={"content.json": break_a_reference})
-    with pytest.raises(CommandError, match="Nothing was imported"):
-        call_command("import_content", str(bad), verbosity=0)
-    assert not Article.objects.exists() and not Author.objects.exists()
-    assert not any(Path(settings.MEDIA_ROOT).rglob("*.*"))  # no file left behind
+    refused(bad, "Nothing was imported", settings)
 
 
 # What an archive may load: the models and fields export_content writes, nothing else ----------
@@ -425,3 +428,168 @@ def test_an_existing_account_is_matched_by_username_and_left_as_it_is(
     edna.refresh_from_db()
     assert not edna.is_staff and not edna.groups.exists() and edna.email == "new@example.com"
     assert Author.objects.get(slug="jane-roe").user == edna
+
+
+# Archives built to hurt: bombs, lying headers, names that climb out of the media folder -------
+
+
+def zeros(size: int) -> Iterator[bytes]:
+    for start in range(0, size, 1 << 20):
+        yield bytes(min(1 << 20, size - start))
+
+
+def with_member(tmp_path, source: Path, name: str, chunks, *, listed: bool = False) -> Path:
+    """A copy of the archive whose member `name` is replaced by the chunks (written as a
+    stream: the test never holds them whole); for a media file, the manifest agrees."""
+    target = tmp_path / "crafted.zip"
+    digest, size = hashlib.sha256(), 0
+    deflated = zipfile.ZIP_DEFLATED
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w", deflated) as copy:
+        with copy.open(name, "w", force_zip64=True) as member:
+            for chunk in chunks:
+                digest.update(chunk)
+                size += len(chunk)
+                member.write(chunk)
+        for item in original.infolist():
+            if item.filename in (name, "manifest.json"):
+                continue
+            copy.writestr(item, original.read(item.filename))
+        manifest = json.loads(original.read("manifest.json"))
+        if listed:
+            entry = next(f for f in manifest["files"] if f"media/{f['name']}" == name)
+            entry.update(size=size, sha256=digest.hexdigest())
+        copy.writestr("manifest.json", json.dumps(manifest))
+    return target
+
+
+def peak_memory_of(run) -> int:
+    tracemalloc.start()
+    try:
+        run()
+    finally:
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    return peak
+
+
+@pytest.mark.parametrize("where", ["content.json", "a photo"])
+def test_a_zip_bomb_is_refused_before_it_is_read(newsroom, tmp_path, settings, where):
+    """30 MB of zeros deflate to about 30 KB: under every size limit, but a thousand to one."""
+    good = exported(tmp_path)
+    name = "content.json"
+    if where == "a photo":
+        name = f"media/{Photo.objects.get(pk=newsroom.lead_photo_id).image.name}"
+    bomb = with_member(tmp_path, good, name, zeros(30 << 20), listed=where == "a photo")
+    assert bomb.stat().st_size < 1 << 20
+    wipe(settings)
+    peak = peak_memory_of(lambda: refused(bomb, "zip bomb", settings))
+    assert peak < 8 << 20, f"{peak / 1e6:.0f} MB held"
+
+
+def test_a_member_larger_than_the_stated_limit_is_refused_unread(newsroom, tmp_path, settings):
+    settings.NEWSROOM_ARCHIVE_MAX_JSON_MB = 1
+    good = exported(tmp_path)
+    noise = json.dumps([os.urandom(800_000).hex()]).encode()  # 1.6 MB, barely compressible
+    big = with_member(tmp_path, good, "content.json", [noise])
+    wipe(settings)
+    peak = peak_memory_of(lambda: refused(big, r"content\.json is 1\.5 MB, more than", settings))
+    assert peak < len(noise)
+
+
+def lie_about_size(path: Path, name: str, size: int) -> None:
+    """Rewrite the uncompressed size the central directory gives for one member."""
+    data = bytearray(path.read_bytes())
+    end = data.rfind(b"PK\x05\x06")  # end of central directory: where the directory starts
+    at = int.from_bytes(data[end + 16 : end + 20], "little")
+    while data[at : at + 4] == b"PK\x01\x02":
+        name_length, extra_length, comment_length = (
+            int.from_bytes(data[at + offset : at + offset + 2], "little") for offset in (28, 30, 32)
+        )
+        if data[at + 46 : at + 46 + name_length] == name.encode():
+            data[at + 24 : at + 28] = size.to_bytes(4, "little")
+            path.write_bytes(data)
+            return
+        at += 46 + name_length + extra_length + comment_length
+    raise AssertionError(f"{name} not in the central directory")
+
+
+def test_a_member_that_inflates_past_its_declared_size_is_cut_off(newsroom, tmp_path, settings):
+    good = exported(tmp_path)
+    target = tmp_path / "liar.zip"
+    deflated = zipfile.ZIP_DEFLATED
+    with zipfile.ZipFile(good) as original, zipfile.ZipFile(target, "w", deflated) as copy:
+        for item in original.infolist():
+            if item.filename != "content.json":
+                copy.writestr(item, original.read(item.filename))
+        with copy.open("content.json", "w") as member:  # no zip64 field: a plain 4-byte size
+            for chunk in zeros(30 << 20):
+                member.write(chunk)
+    lie_about_size(target, "content.json", 100_000)  # about 3 times its compressed size
+    with zipfile.ZipFile(target) as crafted:
+        assert crafted.getinfo("content.json").file_size == 100_000
+    wipe(settings)
+    peak = peak_memory_of(lambda: refused(target, "damaged: content.json", settings))
+    assert peak < 8 << 20, f"{peak / 1e6:.0f} MB held"
+
+
+@pytest.mark.parametrize("name", ["../escape.jpg", "/tmp/escape.jpg", "photos/../../escape.jpg"])
+def test_a_file_name_that_leaves_the_media_folder_is_refused_in_one_line(
+    newsroom, tmp_path, settings, name
+):
+    """The manifest lists a file outside media and the zip holds it (zip-slip)."""
+    good = exported(tmp_path)
+    payload = b"not a photo"
+
+    def add_entry(data):
+        manifest = json.loads(data)
+        entry = {"name": name, "size": len(payload), "sha256": hashlib.sha256(payload).hexdigest()}
+        manifest["files"].append(entry)
+        return json.dumps(manifest).encode()
+
+    bad = damaged(tmp_path, good, change={"manifest.json": add_entry})
+    with zipfile.ZipFile(bad, "a") as archive:
+        archive.writestr(f"media/{name}", payload)
+    wipe(settings)
+    refused(bad, "not a plain relative name", settings)
+    assert not (Path(settings.MEDIA_ROOT).parent / "escape.jpg").exists()
+    assert not Path("/tmp/escape.jpg").exists()
+
+
+def test_a_photo_whose_file_is_outside_the_media_folder_is_refused(newsroom, tmp_path, settings):
+    good = exported(tmp_path)
+
+    def move_out(data):
+        rows = json.loads(data)
+        photo = next(r for r in rows if r["model"] == "articles.photo")
+        photo["fields"]["image"] = "../../../etc/passwd"
+        return json.dumps(rows).encode()
+
+    bad = damaged(tmp_path, good, change={"content.json": move_out})
+    wipe(settings)
+    refused(bad, "not a plain relative name", settings)
+
+
+def test_a_member_the_manifest_does_not_list_is_refused(newsroom, tmp_path, settings):
+    good = exported(tmp_path)
+    bad = damaged(tmp_path, good)
+    with zipfile.ZipFile(bad, "a") as archive:
+        archive.writestr("media/photos/extra.jpg", b"unlisted")
+    wipe(settings)
+    refused(bad, "does not list: media/photos/extra.jpg", settings)
+
+
+def test_import_content_refusals_are_one_line_on_the_command_line(tmp_path):
+    """What an operator sees: one line on stderr, exit code 2, no traceback."""
+    bad = tmp_path / "notes.zip"
+    bad.write_text("hello")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "import_content", str(bad)],
+        cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "MEDIA_ROOT": str(tmp_path / "media")},
+    )
+    assert result.returncode == 2, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "Nothing was imported" in result.stderr and "Traceback" not in result.stderr
