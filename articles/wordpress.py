@@ -8,6 +8,7 @@ second run updates what the first made and never makes copies.
 """
 
 import html
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from defusedxml.common import DefusedXmlException
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils.text import slugify
 
 from articles import imaging
@@ -44,6 +45,11 @@ IMAGE_FILE = re.compile(r"\.(jpe?g|png|gif|webp|avif)$", re.I)
 
 class WordPressError(Exception):
     """The file cannot be imported; nothing was changed."""
+
+
+class OutsideMediaDir(Exception):
+    """An attachment's path leads out of --media-dir ('..', '//', an absolute path, or a link
+    to a file elsewhere): the attachment is skipped, its file never opened."""
 
 
 @dataclass
@@ -268,13 +274,28 @@ class Importer:
         return obj
 
     def free_slug(self, model, wanted: str, wp_id: str) -> str:
-        slug = wanted[: model._meta.get_field("slug").max_length] or f"wp-{wp_id}"
-        if model.objects.filter(slug=slug).exists():
-            slug = f"{slug[:180]}-wp{wp_id}"
+        wanted = wanted or f"wp-{wp_id}"
+        slug = self.free(model, "slug", wanted, f"-wp{wp_id}")
+        if slug != wanted[: len(slug)]:
             self.report.warnings.append(
                 f"{model._meta.verbose_name} “{wanted}” was taken here; imported as “{slug}”."
             )
         return slug
+
+    @staticmethod
+    def free(model, field: str, wanted: str, suffix: str, *, exclude=None) -> str:
+        """`wanted` cut to the field's length or, if another row holds that, with the suffix
+        (then the suffix and a number), cut so that the suffix survives: names that differ
+        only past the length stay distinct instead of colliding."""
+        length = model._meta.get_field(field).max_length
+        others = model.objects.exclude(pk=exclude) if exclude else model.objects.all()
+        for number in itertools.count(1):
+            tail = {1: "", 2: suffix}.get(number, f"{suffix}-{number - 1}")
+            tail = tail[-(length // 2) :] if tail else ""
+            value = wanted[: length - len(tail)] + tail
+            if not others.filter(**{field: value}).exists():
+                return value
+        raise AssertionError("unreachable")
 
     # Items ----------------------------------------------------------------------------------
 
@@ -297,7 +318,9 @@ class Importer:
             if not login:
                 continue
             name = export.text(element, "wp:author_display_name") or login
-            author = self.save(Author, "author", login, {"name": name}, unique_slug=slugify(login))
+            author = self.save(
+                Author, "author", login, {"name": name[:120]}, unique_slug=slugify(login)
+            )
             email = export.text(element, "wp:author_email")
             if email and not author.handles.filter(kind="email").exists():
                 try:
@@ -320,30 +343,39 @@ class Importer:
                 slug = f"{slug}-section"
             description = html.unescape(export.text(element, "wp:category_description"))
             mine = self.known.get(("category", wp_id))
-            if Section.objects.filter(name=name[:80]).exclude(pk=mine).exists():
-                self.report.warnings.append(f"Section name “{name}” was taken; “{nicename}” used.")
-                name = f"{name} ({nicename})"
+            free_name = self.free(Section, "name", name, f" ({nicename})", exclude=mine)
+            if free_name != name[: len(free_name)]:
+                self.report.warnings.append(f"Section “{name}” imported as “{free_name}”.")
             self.save(
                 Section,
                 "category",
                 wp_id,
-                {"name": name[:80], "description": description},
+                {"name": free_name, "description": description},
                 unique_slug=slug,
             )
             self.section_ids[nicename] = self.known[("category", wp_id)]
 
     def media_file(self, url: str) -> Path | None:
+        """The attachment's file under --media-dir: the URL's path below /uploads/, or its
+        last parts. Every candidate is resolved (links followed) first; one that leaves the
+        folder raises OutsideMediaDir, so a hostile path is never opened."""
         if self.media_dir is None:
             return None
+        root = self.media_dir.resolve()
         path = urlsplit(url).path
         candidates = []
         if "/uploads/" in path:
             candidates.append(path.split("/uploads/", 1)[1])
         parts = [p for p in path.split("/") if p]
         candidates += ["/".join(parts[-3:]), parts[-1] if parts else ""]
-        for relative in candidates:
-            found = self.media_dir / relative
-            if relative and found.is_file():
+        for relative in filter(None, candidates):
+            try:
+                found = (root / relative).resolve()
+            except (OSError, RuntimeError, ValueError) as error:  # a link loop, a NUL
+                raise OutsideMediaDir(f"{relative} cannot be resolved ({error})") from None
+            if not found.is_relative_to(root):
+                raise OutsideMediaDir(f"{relative} leads to {found}")
+            if found.is_file():
                 return found
         return None
 
@@ -363,7 +395,12 @@ class Importer:
             if not IMAGE_FILE.search(urlsplit(url).path):
                 self.report.skipped["attachment (not a photo)"] += 1
                 continue
-            source = self.media_file(url)
+            try:
+                source = self.media_file(url)
+            except OutsideMediaDir as error:
+                self.report.skipped["attachment (outside --media-dir)"] += 1
+                self.report.warnings.append(f"{url}: outside --media-dir ({error}); skipped.")
+                continue
             if source is None:
                 self.report.missing_media.append(url)
                 continue
@@ -501,6 +538,12 @@ def import_file(path, *, media_dir=None, dry_run=False, progress=None) -> Report
             report = importer.run()
             if dry_run:
                 transaction.set_rollback(True)
+    except DatabaseError as error:
+        # A value the database will not hold (a length no field has, say): the file's fault,
+        # refused in one line like any other; the rows rolled back.
+        dry_run = True
+        detail = " ".join(str(error).split())
+        raise WordPressError(f"{path} holds something the database refuses: {detail}") from None
     except BaseException:
         dry_run = True  # the rows rolled back: the files go too
         raise

@@ -209,3 +209,127 @@ def test_pending_and_private_posts_are_never_public(exports, tmp_path, client):
             assert not story.is_public
             assert client.get(story.get_absolute_url()).status_code == 404
     assert "private in WordPress, unpublished here" in output
+
+
+# Exports written here: attachments that point out of --media-dir, categories that collide ---
+
+
+def wxr(path: Path, *, attachments=(), categories=(), posts=(), site="https://example.org") -> Path:
+    """A small WXR 1.2 file, as WordPress writes them: attachments as (id, url), categories as
+    (term id, nicename, name), posts as (id, slug, category nicename)."""
+    items = []
+    for wp_id, url in attachments:
+        items.append(
+            f"""<item><title>photo {wp_id}</title><link>https://example.org/?attachment_id={wp_id}</link>
+<dc:creator><![CDATA[ed]]></dc:creator><content:encoded><![CDATA[]]></content:encoded>
+<excerpt:encoded><![CDATA[]]></excerpt:encoded><wp:post_id>{wp_id}</wp:post_id>
+<wp:post_date_gmt>2024-01-02 03:04:05</wp:post_date_gmt><wp:post_name>photo-{wp_id}</wp:post_name>
+<wp:status>inherit</wp:status><wp:post_parent>0</wp:post_parent>
+<wp:post_type>attachment</wp:post_type><wp:attachment_url><![CDATA[{url}]]></wp:attachment_url>
+</item>"""
+        )
+    for wp_id, slug, category in posts:
+        items.append(
+            f"""<item><title>Post {wp_id}</title><link>https://example.org/{slug}/</link>
+<dc:creator><![CDATA[ed]]></dc:creator><content:encoded><![CDATA[<p>Text.</p>]]></content:encoded>
+<excerpt:encoded><![CDATA[]]></excerpt:encoded><wp:post_id>{wp_id}</wp:post_id>
+<wp:post_date_gmt>2024-01-02 03:04:05</wp:post_date_gmt><wp:post_name>{slug}</wp:post_name>
+<wp:status>publish</wp:status><wp:post_type>post</wp:post_type>
+<category domain="category" nicename="{category}"><![CDATA[{category}]]></category>
+</item>"""
+        )
+    terms = "".join(
+        f"""<wp:category><wp:term_id>{term_id}</wp:term_id>
+<wp:category_nicename><![CDATA[{nicename}]]></wp:category_nicename>
+<wp:category_parent><![CDATA[]]></wp:category_parent><wp:cat_name><![CDATA[{name}]]></wp:cat_name>
+</wp:category>"""
+        for term_id, nicename, name in categories
+    )
+    path.write_text(
+        f"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/"
+ xmlns:content="http://purl.org/rss/1.0/modules/content/"
+ xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
+<channel><title>Example</title><link>https://example.org</link>
+<wp:wxr_version>1.2</wp:wxr_version><wp:base_site_url>https://example.org</wp:base_site_url>
+<wp:base_blog_url>{site}</wp:base_blog_url>
+<wp:author><wp:author_login><![CDATA[ed]]></wp:author_login>
+<wp:author_display_name><![CDATA[Ed]]></wp:author_display_name></wp:author>
+{terms}{"".join(items)}</channel></rss>
+"""
+    )
+    return path
+
+
+def photo_file(path: Path, colour: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (320, 200), colour).save(path, "JPEG")
+    return path
+
+
+def test_attachments_whose_files_lie_outside_media_dir_are_skipped(tmp_path, settings):
+    """Paths with '..' or '//', and a link inside the folder to a file outside it, never reach
+    the photo library; the attachment inside the folder still does."""
+    media = tmp_path / "uploads"
+    secret = photo_file(tmp_path / "private" / "secret.jpg", "red")
+    photo_file(media / "2024" / "01" / "fine.jpg", "green")
+    (media / "2024" / "01" / "link.jpg").symlink_to(secret)
+    uploads = "https://example.org/wp-content/uploads"
+    escapes = {
+        "11": f"{uploads}/../../private/secret.jpg",
+        "12": f"{uploads}/2024/../../../private/secret.jpg",
+        "13": f"{uploads}/{secret}".replace("uploads//", "uploads//"),  # uploads//tmp/.../x
+        "14": f"{uploads}/2024/01/link.jpg",
+    }
+    assert "uploads//" in escapes["13"]
+    export = wxr(
+        tmp_path / "export.xml",
+        attachments=[("10", f"{uploads}/2024/01/fine.jpg"), *escapes.items()],
+    )
+    output = run(export, "--media-dir", media)
+    assert Photo.objects.count() == 1  # fine.jpg, and nothing else
+    assert WordPressItem.objects.filter(kind="attachment").get().wp_id == "10"
+    assert "photos        1 created" in output
+    assert "4 attachment (outside --media-dir)" in output
+    for url in escapes.values():
+        assert f"{url}: outside --media-dir" in output
+    stored = [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
+    red = [p for p in stored if Image.open(p).convert("RGB").getpixel((5, 5))[0] > 200]
+    assert stored and not red  # the secret's pixels were never copied
+
+
+@pytest.mark.parametrize("slug", ["", "s" * 90], ids=["names", "names and slugs"])
+def test_categories_that_collide_once_cut_to_length_become_distinct(tmp_path, slug):
+    """The old import added the nicename to a taken name, then cut it off again."""
+    long = "A" * 80
+    export = wxr(
+        tmp_path / "export.xml",
+        categories=[
+            ("1", slug + "-one", long + " first"),
+            ("2", slug + "-two", long + " second"),
+            ("3", slug + "-three", long + " third"),
+        ],
+        posts=[("21", "one", slug + "-one"), ("22", "two", slug + "-three")],
+    )
+    output = run(export)
+    sections = Section.objects.filter(name__startswith="AAAA")
+    assert sections.count() == 3 and "sections      3 created" in output
+    assert len({s.name for s in sections}) == 3 and len({s.slug for s in sections}) == 3
+    assert all(len(s.name) <= 80 and len(s.slug) <= 80 for s in sections)
+    assert story_for("22").section.slug != story_for("21").section.slug
+    # A second run finds them again: no new sections, no errors.
+    run(export)
+    assert Section.objects.filter(name__startswith="AAAA").count() == 3
+
+
+def test_a_value_the_database_cannot_hold_is_one_clear_line_and_nothing_is_written(tmp_path):
+    export = wxr(
+        tmp_path / "export.xml",
+        site="https://example.org/" + "x" * 400,  # longer than any site the records keep
+        categories=[("1", "news", "News")],
+        posts=[("21", "one", "news")],
+    )
+    with pytest.raises(CommandError, match="database refuses.*Nothing was imported") as error:
+        run(export)
+    assert error.value.returncode == 2 and "\n" not in str(error.value)
+    assert not Section.objects.filter(slug="news").exists() and not Article.objects.exists()

@@ -31,7 +31,8 @@ class Command(BaseCommand):
         try:
             report = import_file(export, media_dir=media_dir, dry_run=dry_run, progress=progress)
         except WordPressError as error:
-            raise CommandError(f"{error} Nothing was imported.") from None
+            message = " ".join(str(error).split())  # one line, whatever the cause
+            raise CommandError(f"{message} Nothing was imported.", returncode=2) from None
         self.summary(report, dry_run)
 
     def summary(self, report, dry_run):
