@@ -313,12 +313,16 @@ def _check_people(people) -> set[str]:
         if set(person) != allowed:
             missing = ", ".join(sorted(allowed - set(person)))
             raise ArchiveError(f"{where} lacks {missing}.")
+        names = [person[name] for name in PERSON_NAME_FIELDS]
         flags = [person[name] for name in ("is_staff", "is_active")]
         groups = person["groups"]
-        if not all(isinstance(flag, bool) for flag in flags) or not (
-            isinstance(groups, list) and all(isinstance(g, str) for g in groups)
+        if not (
+            all(isinstance(name, str) for name in names)
+            and all(isinstance(flag, bool) for flag in flags)
+            and isinstance(groups, list)
+            and all(isinstance(group, str) for group in groups)
         ):
-            raise ArchiveError(f"{where}: is_staff, is_active or groups is not what export writes.")
+            raise ArchiveError(f"{where} is not a person as export writes them.")
         user = user_model(**{name: person[name] for name in PERSON_NAME_FIELDS})
         try:
             user.clean_fields(exclude=["password", "last_login", "date_joined"])
@@ -345,9 +349,9 @@ def _check_content(rows, usernames: set[str]) -> set[str]:
         if not isinstance(row, dict) or set(row) != {"model", "pk", "fields"}:
             raise ArchiveError(f"{where} is not a record as export writes them.")
         label, fields = row["model"], row["fields"]
-        if label not in allowed:
+        if not isinstance(label, str) or label not in allowed:
             raise ArchiveError(
-                f"{where} is a {label!r}: an archive may not hold that "
+                f"{where} is of the model {label!r}: an archive may not hold that "
                 f"(only {', '.join(sorted(allowed))})."
             )
         model, names = allowed[label]
@@ -393,7 +397,7 @@ def _check_target(where: str, label: str, fields: dict, allowed: set[str]) -> No
         named = repr(content_type)
     if named not in allowed:
         raise ArchiveError(
-            f"{where} ({label}) is of a {named}: an archive may not hold that "
+            f"{where} ({label}) is of the model {named}: an archive may not hold that "
             f"(only of {', '.join(sorted(allowed))})."
         )
 
@@ -458,8 +462,9 @@ def _check_name(where: str, name) -> None:
 def _check_manifest_files(archive, manifest, photo_files: set[str]) -> None:
     """The manifest lists the photos' files, each once; the zip holds those and the JSON."""
     files = manifest.get("files")
-    if not isinstance(files, list):
-        raise ArchiveError("The manifest does not list the files.")
+    counts = manifest.get("counts")
+    if not isinstance(files, list) or not isinstance(counts, dict):
+        raise ArchiveError("The manifest does not list the files and counts.")
     listed = set()
     for number, entry in enumerate(files, 1):
         where = f"manifest.json, file {number}"
@@ -610,7 +615,7 @@ def import_archive(
                 connection.check_constraints()
                 _reset_sequences()
                 update_search_vectors(Article.objects.all())
-                expected = manifest.get("counts", {})
+                expected = manifest["counts"]
                 if {k: v for k, v in expected.items() if v} != summary.counts:
                     raise ArchiveError(
                         f"The archive's content does not match its manifest "

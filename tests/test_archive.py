@@ -593,3 +593,57 @@ def test_import_content_refusals_are_one_line_on_the_command_line(tmp_path):
     assert result.returncode == 2, result.stderr
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert "Nothing was imported" in result.stderr and "Traceback" not in result.stderr
+
+
+def first(rows: list, model: str) -> dict:
+    return next(r for r in rows if r["model"] == model)
+
+
+JUNK = {
+    "a record that is a list": ("content.json", lambda rows: rows.append(["articles.section"])),
+    "a model named by a list": (
+        "content.json",
+        lambda rows: rows.append({"model": ["x"], "pk": 1, "fields": {}}),
+    ),
+    "renditions of the wrong shape": (
+        "content.json",
+        lambda rows: first(rows, "articles.photo")["fields"].update(renditions={"card": 7}),
+    ),
+    "a version that is not JSON": (
+        "content.json",
+        lambda rows: first(rows, "reversion.version")["fields"].update(serialized_data="{"),
+    ),
+    "a version in another database": (
+        "content.json",
+        lambda rows: first(rows, "reversion.version")["fields"].update(db="other"),
+    ),
+    "a user named by id": (
+        "content.json",
+        lambda rows: first(rows, "articles.correction")["fields"].update(created_by=1),
+    ),
+    "a date that is not one": (
+        "content.json",
+        lambda rows: first(rows, "articles.article")["fields"].update(created_at="yesterday"),
+    ),
+    "a person with a number for a name": ("people.json", lambda people: people[0].update(email=5)),
+    "a person listed twice": ("people.json", lambda people: people.append(dict(people[0]))),
+    "counts that are not counts": ("manifest.json", lambda manifest: manifest.update(counts=[])),
+    "a file entry without a size": (
+        "manifest.json",
+        lambda manifest: manifest["files"][0].pop("size"),
+    ),
+}
+
+
+@pytest.mark.parametrize("junk", JUNK)
+def test_an_archive_of_the_wrong_shape_is_one_clear_line(newsroom, tmp_path, settings, junk):
+    member, spoil = JUNK[junk]
+
+    def change(data):
+        loaded = json.loads(data)
+        spoil(loaded)  # in place
+        return json.dumps(loaded).encode()
+
+    bad = damaged(tmp_path, exported(tmp_path), change={member: change})
+    wipe(settings)
+    refused(bad, "Nothing was imported", settings)
