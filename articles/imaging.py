@@ -3,20 +3,38 @@
 Everything here works through Django's storage API, so local disk and S3 behave the same.
 Renditions are made once per photo, size and format when a photo is saved (or its focal
 point moves); pages only read the manifest stored on the photo.
+
+No pixel is decoded in the web worker. The header is read here (size and format, which
+Pillow gives without decoding); the decoding runs in articles/imaging_worker.py, a process
+of its own held to NEWSROOM_PHOTO_MEMORY_MB of address space and NEWSROOM_PHOTO_SECONDS of
+time. A decompression bomb costs that process, never the worker serving the request: the
+worst file allowed (NEWSROOM_PHOTO_MAX_PIXELS) fits the budget, a test measures it, and the
+operator's guide gives the numbers.
 """
 
 import hashlib
 import io
+import json
+import logging
+import math
 import re
+import signal
+import subprocess
+import sys
 import warnings
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, IptcImagePlugin, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
+
+from articles.imaging_worker import ACCEPTED, crop_box  # noqa: F401 - crop_box is ours too
+
+logger = logging.getLogger(__name__)
 
 ACCEPTED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "AVIF": "avif"}
 
@@ -30,6 +48,14 @@ RENDITIONS = {
 }
 FORMATS = {"webp": ("WEBP", {"quality": 80, "method": 4}), "jpg": ("JPEG", {"quality": 82})}
 
+# The stored master is at most this many pixels on its longer side: twice the widest
+# rendition, so a crop around any focal point of a picture up to 3:1 still fills 1600 pixels.
+# Nothing shows more. Keeping the camera's 60 megapixels would make every later focal-point
+# change decode them again.
+MASTER_MAX_SIDE = 3200
+
+WORKER = Path(__file__).with_name("imaging_worker.py")
+
 
 @dataclass
 class Upload:
@@ -37,10 +63,110 @@ class Upload:
     width: int
     height: int
     credit: dict = field(default_factory=dict)
+    master: bytes = b""
+
+
+class ProcessingRefused(Exception):
+    """The decoding process said no, ran out of memory or time, or died."""
+
+    def __init__(self, code: str, **params):
+        super().__init__(code)
+        self.code, self.params = code, params
+
+
+def _run_worker(job: dict, data: bytes) -> tuple[dict, list[bytes]]:
+    """Run one task of imaging_worker.py on ``data``; its answer and the files it made."""
+    seconds = settings.NEWSROOM_PHOTO_SECONDS
+    job = {
+        **job,
+        "memory_bytes": settings.NEWSROOM_PHOTO_MEMORY_MB * 1024 * 1024,
+        "cpu_seconds": max(1, math.ceil(seconds)),
+        "max_pixels": settings.NEWSROOM_PHOTO_MAX_PIXELS,
+    }
+    try:
+        done = subprocess.run(
+            [sys.executable, "-I", str(WORKER), json.dumps(job)],
+            input=data,
+            capture_output=True,
+            timeout=seconds,
+            # Two malloc arenas, not one per thread: each reserves 64 MB of address space.
+            env={"MALLOC_ARENA_MAX": "2", "LC_ALL": "C.UTF-8"},
+            check=False,
+        )
+    except subprocess.TimeoutExpired:  # run() has killed it
+        raise ProcessingRefused("too_slow") from None
+    line, _newline, body = done.stdout.partition(b"\n")
+    try:
+        answer = json.loads(line)
+    except ValueError:
+        # No answer: killed at the CPU limit, or a decoder crashed outright on the file.
+        logger.warning(
+            "Image worker gave no answer (exit %s): %s",
+            done.returncode,
+            done.stderr[-500:].decode(errors="replace"),
+        )
+        slow = done.returncode in (-signal.SIGXCPU, -signal.SIGKILL)
+        raise ProcessingRefused("too_slow" if slow else "damaged") from None
+    if "error" in answer:
+        raise ProcessingRefused(answer["error"], **answer.get("params", {}))
+    files, offset = [], 0
+    for size in answer["sizes"]:
+        files.append(body[offset : offset + size])
+        offset += size
+    return answer, files
+
+
+def _refusal(refused: ProcessingRefused) -> ValidationError:
+    """What the editor reads when the decoding process refuses a file."""
+    code, params = refused.code, refused.params
+    if code == "format":
+        return ValidationError(
+            _("%(format)s files are not accepted; upload a JPEG, PNG, WebP or AVIF."),
+            params={"format": params.get("format") or _("These")},
+            code="format",
+        )
+    if code == "too_many_pixels":
+        return ValidationError(
+            _("The image is %(w)d × %(h)d pixels, more than the %(mp)s megapixels allowed."),
+            params={**params, "mp": f"{settings.NEWSROOM_PHOTO_MAX_PIXELS / 10**6:g}"},
+            code=code,
+        )
+    if code == "memory":
+        return ValidationError(
+            _(
+                "The image needs more memory than the %(mb)d MB allowed to process; "
+                "export it smaller and re-upload."
+            ),
+            params={"mb": settings.NEWSROOM_PHOTO_MEMORY_MB},
+            code=code,
+        )
+    if code == "too_slow":
+        return ValidationError(
+            _(
+                "The image took longer than the %(s)s seconds allowed to process; "
+                "export it smaller and re-upload."
+            ),
+            params={"s": f"{settings.NEWSROOM_PHOTO_SECONDS:g}"},
+            code=code,
+        )
+    if code == "not_an_image":
+        return ValidationError(
+            _("This file is not an image we can read; upload a JPEG, PNG, WebP or AVIF."),
+            code=code,
+        )
+    return ValidationError(
+        _("The image file is damaged or incomplete; export it again and re-upload."),
+        code="damaged",
+    )
 
 
 def inspect_upload(file) -> Upload:
-    """Decode the whole file: refuse anything but a sound JPEG, PNG, WebP or AVIF."""
+    """Refuse anything but a sound JPEG (or camera MPO), PNG, WebP or AVIF of allowed size,
+    and make the master to store: upright, at most MASTER_MAX_SIDE, metadata gone.
+
+    The size and format come from the header, read here without decoding, so an oversized
+    file is refused at once; the decoding itself happens in the worker process.
+    """
     limit = settings.NEWSROOM_PHOTO_MAX_MB * 1024 * 1024
     if file.size > limit:
         raise ValidationError(
@@ -52,126 +178,45 @@ def inspect_upload(file) -> Upload:
     data = file.read()
     file.seek(0)
     try:
+        _check_header(data)
+        answer, (master,) = _run_worker({"task": "master", "longest": MASTER_MAX_SIDE}, data)
+    except ProcessingRefused as refused:
+        raise _refusal(refused) from None
+    return Upload(
+        format=answer["format"],
+        width=answer["width"],
+        height=answer["height"],
+        credit=answer["credit"],
+        master=master,
+    )
+
+
+def _check_header(data: bytes) -> None:
+    """Format and size from the header alone (``Image.open`` decodes nothing)."""
+    try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as probe:
-                image_format = probe.format
-                width, height = probe.size
-                if image_format not in ACCEPTED_FORMATS:
-                    raise ValidationError(
-                        _("%(format)s files are not accepted; upload a JPEG, PNG, WebP or AVIF."),
-                        params={"format": image_format or _("These")},
-                        code="format",
-                    )
-                if width * height > settings.NEWSROOM_PHOTO_MAX_PIXELS:
-                    raise ValidationError(
-                        _(
-                            "The image is %(w)d × %(h)d pixels, more than the %(mp)s megapixels "
-                            "allowed."
-                        ),
-                        params={
-                            "w": width,
-                            "h": height,
-                            "mp": f"{settings.NEWSROOM_PHOTO_MAX_PIXELS / 10**6:g}",
-                        },
-                        code="too_many_pixels",
-                    )
-                probe.verify()
-            with Image.open(io.BytesIO(data)) as image:
-                image.load()  # decodes every pixel: truncated files fail here
-                credit = read_credit(image)
-    except ValidationError:
-        raise
+                image_format, (width, height) = probe.format, probe.size
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ValidationError(
             _("The image claims a huge size and was refused as unsafe."), code="bomb"
         ) from None
     except UnidentifiedImageError:
-        raise ValidationError(
-            _("This file is not an image we can read; upload a JPEG, PNG, WebP or AVIF."),
-            code="not_an_image",
-        ) from None
+        raise ProcessingRefused("not_an_image") from None
     except (OSError, SyntaxError, ValueError):
-        raise ValidationError(
-            _("The image file is damaged or incomplete; export it again and re-upload."),
-            code="damaged",
-        ) from None
-    return Upload(format=image_format, width=width, height=height, credit=credit)
-
-
-def _text(value) -> str:
-    if isinstance(value, list):
-        value = b"; ".join(value)
-    if isinstance(value, bytes):
-        value = value.decode("utf-8", errors="replace")
-    return " ".join(str(value).split())
-
-
-_XMP_FIELDS = {
-    "credit": re.compile(r"photoshop:Credit(?:=\"([^\"]*)\"|>([^<]*)<)"),
-    "source": re.compile(r"photoshop:Source(?:=\"([^\"]*)\"|>([^<]*)<)"),
-    "creator": re.compile(r"<dc:creator>.*?<rdf:li[^>]*>([^<]*)</rdf:li>", re.S),
-    "caption": re.compile(r"<dc:description>.*?<rdf:li[^>]*>([^<]*)</rdf:li>", re.S),
-}
-
-
-def read_credit(image: Image.Image) -> dict:
-    """Credit, caption, creator and source from the file's IPTC or XMP, where present."""
-    found = {}
-    xmp = image.info.get("xmp") or image.info.get("XML:com.adobe.xmp") or b""
-    if isinstance(xmp, bytes):
-        xmp = xmp.decode("utf-8", errors="replace")
-    for name, pattern in _XMP_FIELDS.items():
-        match = pattern.search(xmp)
-        if match:
-            value = next((g for g in match.groups() if g), "")
-            if value.strip():
-                found[name] = _text(value)
-    try:
-        iptc = IptcImagePlugin.getiptcinfo(image) or {}
-    except (OSError, SyntaxError, ValueError):
-        iptc = {}
-    for name, key in {
-        "creator": (2, 80),
-        "credit": (2, 110),
-        "source": (2, 115),
-        "caption": (2, 120),
-    }.items():
-        if key in iptc and name not in found:
-            found[name] = _text(iptc[key])
-    return found
+        raise ProcessingRefused("damaged") from None
+    if image_format not in ACCEPTED:
+        raise ProcessingRefused("format", format=image_format or "")
+    if width * height > settings.NEWSROOM_PHOTO_MAX_PIXELS:
+        raise ProcessingRefused("too_many_pixels", w=width, h=height)
 
 
 def clean_master(file, upload: Upload) -> ContentFile:
-    """The file we keep and serve: turned upright, every byte of metadata (GPS first) gone."""
-    file.seek(0)
-    with Image.open(file) as image:
-        image = ImageOps.exif_transpose(image)
-        icc = image.info.get("icc_profile")
-        buffer = io.BytesIO()
-        options = {"icc_profile": icc} if icc else {}
-        if upload.format == "JPEG":
-            image.convert("RGB").save(buffer, "JPEG", quality=92, optimize=True, **options)
-        elif upload.format == "PNG":
-            image.save(buffer, "PNG", optimize=True, **options)
-        elif upload.format == "WEBP":
-            image.save(buffer, "WEBP", quality=92, **options)
-        else:
-            image.save(buffer, "AVIF", quality=85, **options)
+    """The file we keep: the master inspect_upload made, named after the upload."""
     name = re.sub(r"[^A-Za-z0-9._-]+", "-", file.name.rsplit("/", 1)[-1]).strip("-") or "photo"
     stem = name.rsplit(".", 1)[0]
-    return ContentFile(buffer.getvalue(), name=f"{stem}.{ACCEPTED_FORMATS[upload.format]}")
-
-
-def crop_box(width: int, height: int, ratio: float, focal_x: float, focal_y: float):
-    """The largest box of ``ratio`` inside the image, centred on the focal point if it can be."""
-    if width / height > ratio:
-        box_w, box_h = round(height * ratio), height
-    else:
-        box_w, box_h = width, round(width / ratio)
-    left = min(max(round(focal_x * width - box_w / 2), 0), width - box_w)
-    top = min(max(round(focal_y * height - box_h / 2), 0), height - box_h)
-    return left, top, left + box_w, top + box_h
+    return ContentFile(upload.master, name=f"{stem}.{ACCEPTED_FORMATS[upload.format]}")
 
 
 def _key(photo) -> str:
@@ -183,38 +228,38 @@ def _key(photo) -> str:
 def make_renditions(photo, *, storage=default_storage) -> dict:
     """Write every rendition the photo lacks and return the manifest for ``photo.renditions``.
 
-    Existing files are reused, so calling this twice makes nothing new. If writing fails
-    half-way, the files written by this call are removed before the error goes on.
+    The pictures are all made first, in the worker process, from one decoding of the
+    master; only then is anything written. Existing files are reused, so calling this twice
+    makes nothing new. If writing fails half-way, the files written by this call are removed
+    before the error goes on.
     """
     key = _key(photo)
-    manifest = {"key": key}
+    manifest = {"key": key, **{kind: {ext: [] for ext in FORMATS} for kind in RENDITIONS}}
+    entries = {}
+    with photo.image.open("rb") as source:
+        data = source.read()
+    job = {
+        "task": "renditions",
+        "longest": MASTER_MAX_SIDE,
+        "focal_x": photo.focal_x,
+        "focal_y": photo.focal_y,
+        "renditions": [[kind, ratio, widths] for kind, (ratio, widths) in RENDITIONS.items()],
+        "formats": [[ext, fmt, options] for ext, (fmt, options) in FORMATS.items()],
+    }
+    try:
+        answer, files = _run_worker(job, data)
+    except ProcessingRefused as refused:
+        raise _refusal(refused) from None
+    for (kind, extension, width, height), content in zip(answer["renditions"], files, strict=True):
+        name = f"renditions/{photo.pk}/{kind}-{width}-{key}.{extension}"
+        manifest[kind][extension].append([name, width, height])
+        entries[name] = content
     written = []
     try:
-        with photo.image.open("rb") as source, Image.open(source) as original:
-            original.load()
-            base = original.convert("RGB")
-        for kind, (ratio, widths) in RENDITIONS.items():
-            if ratio is None:
-                cropped, ratio = base, base.width / base.height
-            else:
-                box = crop_box(base.width, base.height, ratio, photo.focal_x, photo.focal_y)
-                cropped = base.crop(box)
-            sizes = sorted({min(w, cropped.width) for w in widths})
-            manifest[kind] = {}
-            for extension, (pillow_format, options) in FORMATS.items():
-                entries = []
-                for width in sizes:
-                    height = round(width / ratio)
-                    name = f"renditions/{photo.pk}/{kind}-{width}-{key}.{extension}"
-                    if not storage.exists(name):
-                        buffer = io.BytesIO()
-                        cropped.resize((width, height), Image.Resampling.LANCZOS).save(
-                            buffer, pillow_format, **options
-                        )
-                        storage.save(name, ContentFile(buffer.getvalue()))
-                        written.append(name)
-                    entries.append([name, width, height])
-                manifest[kind][extension] = entries
+        for name, content in entries.items():
+            if not storage.exists(name):
+                storage.save(name, ContentFile(content))
+                written.append(name)
     except Exception:
         for name in written:
             storage.delete(name)

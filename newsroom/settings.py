@@ -290,6 +290,12 @@ NEWSROOM_PREVIEW_HOURS = env_int("PREVIEW_HOURS", 48)
 NEWSROOM_TRASH_DAYS = env_int("TRASH_DAYS", 30)
 NEWSROOM_PHOTO_MAX_MB = env_int("PHOTO_MAX_MB", 25)
 NEWSROOM_PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_MEGAPIXELS", 60) * 1_000_000
+# Uploads are decoded in a process of their own held to this much address space, and to this
+# many seconds per step (articles/imaging.py). A JPEG, PNG or AVIF of the most pixels allowed
+# above fits both with room to spare, a WebP up to about 45 megapixels; docs/operators-guide.md
+# has the measurements. Raise the memory with PHOTO_MAX_MEGAPIXELS.
+NEWSROOM_PHOTO_MEMORY_MB = env_int("PHOTO_MEMORY_MB", 768)
+NEWSROOM_PHOTO_SECONDS = env_int("PHOTO_SECONDS", 10)
 # import_content reads each JSON file of an archive (content.json is the big one) into memory
 # whole: past this size it refuses the archive before reading it.
 NEWSROOM_ARCHIVE_MAX_JSON_MB = env_int("ARCHIVE_MAX_JSON_MB", 256)

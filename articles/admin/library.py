@@ -49,7 +49,10 @@ class PhotoAdminForm(forms.ModelForm):
     # messages an editor can act on (Django's ImageField would answer first, vaguely).
     image = forms.FileField(
         label=_("image"),
-        help_text=_("JPEG, PNG, WebP or AVIF. Location and camera data are removed on upload."),
+        help_text=_(
+            "JPEG (camera MPO files too), PNG, WebP or AVIF. Location, camera data and "
+            "comments are removed on upload; the colour profile is kept."
+        ),
     )
 
     class Meta:
