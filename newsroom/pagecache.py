@@ -3,8 +3,10 @@ headers a CDN needs.
 
 Correctness first:
 - Every change to published content (a story, its bylines, corrections, photos, authors,
-  sections, handles, tags) moves the *generation*; each stored page carries the generation
-  it was made in, and a page from an older one is never served again.
+  sections, handles, tags) moves the *generation* once it commits; each stored page carries
+  the generation it was made in, and a page from an older one is never served again. A
+  reader reads the generation before it reads the database, so a page made from rows older
+  than a commit is stored under a generation that commit retires.
 - No cached page outlives the next scheduled publish: its lifetime is cut to the whole
   seconds left before that instant, so a story scheduled for 09:00 is on every page at 09:00.
 - Staff and previews are never served from the cache and never stored in it.
@@ -17,6 +19,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Max, Min, Q
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers, set_response_etag
@@ -33,8 +36,16 @@ PAGE_KEY = "pages:{digest}"
 PRIVATE_PREFIXES = ("/admin/", "/preview/", "/healthz", "/media/", "/static/", "/bench/")
 
 
-def content_changed(**kwargs) -> None:
-    """Something readers see has changed: every cached page is now out of date."""
+def content_changed(*, using=None, **kwargs) -> None:
+    """Something readers see has changed: every cached page is out of date once the change
+    commits (at once outside a transaction; never, if it rolls back).
+
+    Not before: a reader arriving between the write and the commit still reads the old rows,
+    and would store its page under the new generation, to be served until it expired."""
+    transaction.on_commit(move_generation, using=using, robust=True)
+
+
+def move_generation(**kwargs) -> None:
     _safe(lambda: cache.set(GENERATION_KEY, time.time(), None))
 
 
@@ -147,6 +158,8 @@ class PublicPageCache:
                 response["Cache-Control"] = "private, no-store"
             return response
         enabled = settings.NEWSROOM_PAGE_CACHE
+        # The generation first, the database after (the view): what this request stores is
+        # at least as new as the generation it is stored under.
         gen, stamps = state()
         ttl = _seconds_until(stamps["next"], timezone.now())
         fragments.attach(request, gen, ttl)

@@ -77,6 +77,18 @@ def media_in_tmp(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def empty_local_cache():
+    """Each test starts with an empty per-process cache: what an earlier test stored there
+    (the schedule, the generation) is retired only by a commit, and a test's transaction is
+    rolled back, never committed."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    if isinstance(caches["default"], LocMemCache):  # never flush a Redis someone pointed at
+        caches["default"].clear()
+
+
+@pytest.fixture(autouse=True)
 def fresh_content_types():
     """A flushed database gets new content type ids; never trust the cache across tests."""
     from django.contrib.contenttypes.models import ContentType
@@ -165,3 +177,11 @@ def fragment_cache(redis_cache, settings):
     """Redis with the page cache off: pages are assembled from cached pieces."""
     settings.NEWSROOM_PAGE_CACHE = False
     return redis_cache
+
+
+@pytest.fixture(scope="session")
+def static_root(tmp_path_factory):
+    """Static files collected as DEBUG off serves them, for tests that run gunicorn."""
+    from tests.servers import collect_static
+
+    return collect_static(tmp_path_factory.mktemp("static"))

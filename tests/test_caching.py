@@ -130,12 +130,15 @@ def change_author(story, editor):
 @pytest.mark.parametrize(
     "change", [edit_story, publish_new, unpublish, correct, change_photo, change_author]
 )
-def test_every_kind_of_change_shows_at_once(client, redis_cache, story, editor, change):
+def test_every_kind_of_change_shows_at_once(
+    client, redis_cache, story, editor, change, django_capture_on_commit_callbacks
+):
     url = story.get_absolute_url()
     for page in ("/", url):
         client.get(page)
         assert client.get(page)["X-Page-Cache"] == "hit"
-    expected = change(story, editor)
+    with django_capture_on_commit_callbacks(execute=True):  # the change commits
+        expected = change(story, editor)
     home, page = client.get("/"), client.get(url)
     assert home["X-Page-Cache"] == "miss"
     if expected is None:  # unpublished: gone from the site

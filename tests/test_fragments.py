@@ -72,11 +72,14 @@ def test_with_warm_pieces_a_story_costs_no_query_and_a_list_one(
 @pytest.mark.parametrize(
     "change", [edit_story, publish_new, unpublish, correct, change_photo, change_author]
 )
-def test_every_kind_of_change_shows_at_once(client, fragment_cache, story, editor, change):
+def test_every_kind_of_change_shows_at_once(
+    client, fragment_cache, story, editor, change, django_capture_on_commit_callbacks
+):
     url = story.get_absolute_url()
     for page in ("/", url, "/search/?q=fab"):
         client.get(page)
-    expected = change(story, editor)
+    with django_capture_on_commit_callbacks(execute=True):  # the change commits
+        expected = change(story, editor)
     home, page, found = client.get("/"), client.get(url), client.get("/search/?q=fab")
     if expected is None:  # unpublished: gone from the site
         assert page.status_code == 404

@@ -1,0 +1,184 @@
+"""Real servers for the tests that need them: gunicorn as `make serve` runs it (DEBUG off),
+on the test database, and a redis-server of the test's own that it can stop and resume.
+
+Ports: a free one from the system, or, when runs side by side must keep to the ports they
+were given, the next of NEWSROOM_TEST_PORTS (e.g. "8101-8109"), round and round.
+"""
+
+import itertools
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+
+_given = os.environ.get("NEWSROOM_TEST_PORTS", "")
+_ports = (
+    itertools.cycle(range(int(_given.split("-")[0]), int(_given.split("-")[-1]) + 1))
+    if _given
+    else None
+)
+
+
+def port() -> int:
+    if _ports is not None:
+        return next(_ports)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_until(ready, seconds: float, what: str) -> None:
+    """Poll a process that starts on its own clock (nothing in the test can speed it up)."""
+    deadline = time.monotonic() + seconds
+    while not ready():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what} did not start within {seconds} s")
+        time.sleep(0.05)
+
+
+def _answers(url: str) -> bool:
+    try:
+        urllib.request.urlopen(url, timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+def collect_static(root: Path) -> Path:
+    """What DEBUG off serves (whitenoise's manifest), collected once into `root`."""
+    if not (root / "staticfiles.json").exists():
+        env = {**os.environ, "DEBUG": "0", "SECRET_KEY": "collectstatic", "STATIC_ROOT": str(root)}
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+            cwd=settings.BASE_DIR,
+            env=env,
+            check=True,
+        )
+    return root
+
+
+@contextmanager
+def gunicorn(*, static_root: Path, workers: int = 3, env=None, log=None):
+    """gunicorn serving this checkout with DEBUG off, on the test database (the test must be
+    transactional so that what it writes is committed and visible here) and on the same
+    cache as the test (settings.CACHES: location and key prefix). Yields its base URL."""
+    cache = settings.CACHES["default"]
+    bind = port()
+    environment = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": _database_url(),
+        "STATIC_ROOT": str(static_root),
+        "LOG_LEVEL": "WARNING",
+        "PAGE_CACHE": "1" if settings.NEWSROOM_PAGE_CACHE else "0",
+        "FRAGMENT_CACHE": "1" if settings.NEWSROOM_FRAGMENT_CACHE else "0",
+        **(env or {}),
+    }
+    if cache["BACKEND"] == "newsroom.cache.RedisCache":
+        environment["REDIS_URL"] = cache["LOCATION"]
+        environment["CACHE_KEY_PREFIX"] = cache.get("KEY_PREFIX", "")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "newsroom.wsgi",
+            "--bind",
+            f"127.0.0.1:{bind}",
+            "--workers",
+            str(workers),
+            "--timeout",
+            "20",
+            "--log-level",
+            "warning",
+        ],
+        cwd=settings.BASE_DIR,
+        env=environment,
+        stderr=open(log, "w") if log else None,  # noqa: SIM115 (closed with the process)
+    )
+    base = f"http://127.0.0.1:{bind}"
+    try:
+        _wait_until(
+            lambda: process.poll() is None and _answers(base + "/robots.txt"), 20, "gunicorn"
+        )
+        yield base
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if process.stderr:
+            process.stderr.close()
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    engine = "postgres" if db["ENGINE"].endswith("postgresql") else "sqlite"
+    if engine == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    user, password = db.get("USER") or "", db.get("PASSWORD") or ""
+    auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    host = db.get("HOST") or "127.0.0.1"
+    where = f"{host}:{db['PORT']}" if db.get("PORT") else host
+    return f"postgres://{auth}{where}/{db['NAME']}"
+
+
+REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+
+
+class RedisServer:
+    """A redis-server of the test's own (no persistence), which it may freeze (SIGSTOP) as a
+    hung Redis does and thaw again."""
+
+    def __init__(self, workdir: Path):
+        self.port = port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = subprocess.Popen(
+            [
+                REDIS_SERVER,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(workdir),
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        _wait_until(self._listening, 10, "redis-server")
+
+    def _listening(self) -> bool:
+        try:
+            socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+            return True
+        except OSError:
+            return False
+
+    def freeze(self) -> None:
+        self.process.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        self.process.send_signal(signal.SIGCONT)
+
+    def stop(self) -> None:
+        self.thaw()
+        self.process.terminate()
+        self.process.wait(timeout=10)
