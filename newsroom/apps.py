@@ -22,14 +22,15 @@ def restore_missing_roles(sender, apps=None, **kwargs):
 
 def connect_page_cache_invalidation():
     """Whatever readers can see changes through these models; any save or delete of one
-    moves the page cache's generation (newsroom.pagecache). One rule for every write path:
-    admin, workflow, commands, importers."""
+    moves the page cache's generation (newsroom.pagecache) when it commits. One rule for every
+    write path: admin, workflow, commands, importers."""
     from django.db.models.signals import m2m_changed, post_delete, post_save
     from taggit.models import Tag, TaggedItem
 
     from articles.models import Article, Byline, Correction, Photo, Section
     from authors.models import Author, Handle
-    from newsroom.pagecache import content_changed
+    from newsroom.cache import cache_back
+    from newsroom.pagecache import content_changed, move_generation
 
     for model in (Article, Byline, Correction, Photo, Section, Author, Handle, Tag, TaggedItem):
         post_save.connect(
@@ -39,6 +40,8 @@ def connect_page_cache_invalidation():
             content_changed, sender=model, dispatch_uid=f"pages-del-{model.__name__}"
         )
     m2m_changed.connect(content_changed, dispatch_uid="pages-m2m")
+    # A change committed while Redis was unreachable could not move the generation.
+    cache_back.connect(move_generation, dispatch_uid="pages-cache-back")
 
 
 class NewsroomConfig(AppConfig):

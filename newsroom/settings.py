@@ -125,6 +125,13 @@ if _cache_url:
             "BACKEND": "newsroom.cache.RedisCache",
             "LOCATION": _cache_url,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", "newsroom"),
+            # A hung Redis must not hang the site: each call gives up after these timeouts,
+            # and after a failure the cache is left alone for a few seconds (newsroom/cache.py).
+            "OPTIONS": {
+                "socket_connect_timeout": env_int("CACHE_CONNECT_TIMEOUT_MS", 250) / 1000,
+                "socket_timeout": env_int("CACHE_TIMEOUT_MS", 500) / 1000,
+                "retry_seconds": env_int("CACHE_RETRY_SECONDS", 5),
+            },
         }
     }
 else:

@@ -80,12 +80,15 @@ def media_in_tmp(settings, tmp_path):
 def empty_local_cache():
     """Each test starts with an empty per-process cache: what an earlier test stored there
     (the schedule, the generation) is retired only by a commit, and a test's transaction is
-    rolled back, never committed."""
+    rolled back, never committed. Nor does it inherit an earlier test's cache outage."""
     from django.core.cache import caches
     from django.core.cache.backends.locmem import LocMemCache
 
+    from newsroom.cache import forget_outages
+
     if isinstance(caches["default"], LocMemCache):  # never flush a Redis someone pointed at
         caches["default"].clear()
+    forget_outages()
 
 
 @pytest.fixture(autouse=True)

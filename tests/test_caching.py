@@ -155,9 +155,10 @@ def test_with_the_cache_down_the_site_still_serves_and_says_so(client, settings,
         }
     }
     settings.NEWSROOM_PAGE_CACHE = True
-    response = client.get(story.get_absolute_url())
-    assert response.status_code == 200 and "Fab opens" in response.text
-    assert "Page cache unavailable" in caplog.text
+    for _ in range(3):
+        response = client.get(story.get_absolute_url())
+        assert response.status_code == 200 and "Fab opens" in response.text
+    assert caplog.text.count("unreachable") == 1  # one line for the outage, not one a call
 
 
 def test_css_and_js_weigh_under_40_kb_compressed_and_no_script_blocks_rendering(client, story):
