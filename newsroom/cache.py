@@ -7,11 +7,12 @@ some 170 response callbacks: about a third of the time a stored page takes to se
 client is thread-safe and only borrows connections from the pool, so one serves every call.
 
 A cache is an optimisation, never a dependency. Every call gives up after a short connect and
-read timeout; a call that fails trips a breaker, and for a few seconds every call (sessions,
-the API's throttle, pages, pieces, whoever uses Django's cache) answers as a miss without
-touching Redis; then one call tries again. One log line when an outage starts, one when it
-ends. When it ends, `cache_back` is sent: the page cache moves its generation then, since a
-change committed during the outage could not.
+read timeout; a call that fails trips a breaker, and for a few seconds every call (the API's
+throttle, pages, pieces, whoever uses Django's cache) answers as a miss without touching
+Redis; then one call tries again. One log line when an outage starts, one when it ends (per
+process). When it ends, `cache_back` is sent: the page cache moves its generation then, since
+a change committed during the outage could not. Moving the generation is also the one write
+that tries Redis even while the breaker is open (`insisting()`).
 """
 
 import functools
@@ -19,6 +20,7 @@ import hashlib
 import logging
 import threading
 import time
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -91,7 +93,25 @@ def breaker_for(location: str, pause: float) -> Breaker:
 
 def forget_outages() -> None:
     """Start afresh, as a new process does (tests)."""
-    _breakers.clear()
+    for breaker in _breakers.values():
+        breaker.down, breaker.retry_at = False, 0.0
+
+
+_insisting = threading.local()
+
+
+@contextmanager
+def insisting():
+    """Calls in this block try Redis even while this process is leaving it alone: a write
+    that must land if it can (moving the generation), which a hiccup only this process saw
+    must not skip while every other process goes on serving from Redis. Still bounded by
+    the timeouts."""
+    before = getattr(_insisting, "on", False)
+    _insisting.on = True
+    try:
+        yield
+    finally:
+        _insisting.on = before
 
 
 def _or(fallback):
@@ -101,7 +121,7 @@ def _or(fallback):
         @functools.wraps(method)
         def call(self, *args, **kwargs):
             breaker = self.breaker
-            if not breaker.allows():
+            if not (getattr(_insisting, "on", False) or breaker.allows()):
                 return fallback(*args, **kwargs)
             try:
                 if breaker.down:

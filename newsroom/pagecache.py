@@ -26,7 +26,7 @@ from django.utils.cache import get_conditional_response, patch_vary_headers, set
 from django.utils.http import http_date, parse_http_date_safe
 
 from newsroom import fragments
-from newsroom.cache import release
+from newsroom.cache import insisting, release
 from newsroom.cache import safely as _safe
 
 GENERATION_KEY = "pages:generation"
@@ -46,7 +46,8 @@ def content_changed(*, using=None, **kwargs) -> None:
 
 
 def move_generation(**kwargs) -> None:
-    _safe(lambda: cache.set(GENERATION_KEY, time.time(), None))
+    with insisting():
+        _safe(lambda: cache.set(GENERATION_KEY, time.time(), None))
 
 
 def state() -> tuple[float, dict]:

@@ -132,6 +132,22 @@ def test_a_takedown_during_the_outage_stays_down_when_redis_comes_back(
         assert client.get(url).status_code == 404  # not the page stored before the outage
 
 
+def test_a_takedown_retires_cached_pages_even_while_this_process_leaves_redis_alone(
+    client, own_redis, story, editor, django_capture_on_commit_callbacks
+):
+    """A hiccup only this process saw must not keep a takedown off every other one (which
+    go on serving pages from Redis): moving the generation always tries Redis."""
+    url = story.get_absolute_url()
+    client.get(url)
+    own_redis.freeze()
+    client.get(url)  # this process now leaves Redis alone for a while
+    own_redis.thaw()
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.unpublish(article=story, by=editor)
+    shared_cache.forget_outages()  # another process, which saw no outage
+    assert client.get(url).status_code == 404
+
+
 def test_the_api_and_the_staff_side_do_not_wait_for_a_hung_redis(client, own_redis, story, editor):
     own_redis.freeze()
     cache.get("anything")  # the outage is found once...
