@@ -259,11 +259,13 @@ class PhotoAdmin(admin.ModelAdmin):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except (OSError, ValidationError) as error:
-            # Storage full or failing: nothing half-written stays (the row rolled back,
-            # rendition files written so far were removed) and the editor is told.
+            # Storage full or failing, or the renditions refused (imaging's limits): nothing
+            # half-written stays (the row rolled back, rendition files written so far were
+            # removed) and the editor is told why, in words.
+            reason = " ".join(error.messages) if isinstance(error, ValidationError) else error
             messages.error(
                 request,
                 _("The photo could not be stored (%(error)s). Nothing was saved; try again.")
-                % {"error": error},
+                % {"error": reason},
             )
             return HttpResponseRedirect(request.path)
