@@ -2,8 +2,9 @@
 /api/v1/schema/.
 
 Public content only: stories come from `Article.objects.public()` (the one visibility rule),
-tags only when a public story carries them, photos only when a public story or an active
-author shows them and their rights allow it. Lists use cursor pagination (stable while
+tags only when a public story carries them, photos only when `Photo.objects.public()` says a
+reader may see them (the rule the media files are served by), and only through renditions:
+masters are never given out. Lists use cursor pagination (stable while
 stories are published), ETag/304 come from ConditionalGetMiddleware, CORS is open for GET
 (django-cors-headers), and each client address has a request budget (API_RATE).
 """
@@ -11,7 +12,7 @@ stories are published), ETag/304 come from ConditionalGetMiddleware, CORS is ope
 from datetime import UTC, date, datetime
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +23,7 @@ from pydantic import field_validator
 from taggit.models import Tag
 
 from articles.imaging import renditions
-from articles.markup import usable_figures
+from articles.markup import media_url, rendition_url, usable_figures
 from articles.models import Article, Photo, Section
 from authors.models import Author
 from newsroom.security import client_ip
@@ -124,7 +125,9 @@ class PhotoOut(Schema):
     rights_expire_on: date | None = Field(description="Last day the photo may be shown")
     width: int | None
     height: int | None
-    url: str = Field(description="The master file")
+    url: str | None = Field(
+        description="The largest uncropped rendition (JPEG); the uploaded original is never public"
+    )
     renditions: list[Rendition]
 
     @staticmethod
@@ -133,7 +136,8 @@ class PhotoOut(Schema):
 
     @staticmethod
     def resolve_url(photo, context):
-        return absolute(context, photo.image.url)
+        url = rendition_url(photo, "full")
+        return absolute(context, url) if url else None
 
     @staticmethod
     def resolve_renditions(photo, context):
@@ -143,7 +147,7 @@ class PhotoOut(Schema):
                 "format": extension,
                 "width": width,
                 "height": height,
-                "url": absolute(context, photo.image.storage.url(name)),
+                "url": absolute(context, media_url(name)),
             }
             for kind, extension, name, width, height in renditions(photo.renditions or {})
         ]
@@ -347,8 +351,5 @@ def list_tags(request):
 
 @api.get("/photos/{photo_id}/", response=PhotoOut, tags=["photos"])
 def get_photo(request, photo_id: int):
-    """A photo a reader can see: on a public story or an active author, rights allowing."""
-    shown = Q(Exists(Article.objects.public().filter(lead_photo=OuterRef("pk")))) | Q(
-        Exists(Author.objects.active().filter(headshot=OuterRef("pk")))
-    )
-    return get_object_or_404(Photo.objects.usable().filter(shown), pk=photo_id)
+    """A photo a reader can see: shown by a public page, rights allowing."""
+    return get_object_or_404(Photo.objects.public(), pk=photo_id)

@@ -134,9 +134,10 @@ class StoryFeed(Feed):
         if settings.NEWSROOM_FEED_FULL_TEXT:
             extra["content"] = item.body_html
         photo = item.lead_photo
-        if photo is not None and photo.is_usable:
+        url = rendition_url(photo, "story") if photo is not None and photo.is_usable else None
+        if url:
             extra["photo"] = {
-                "url": self.request.build_absolute_uri(rendition_url(photo, "story")),
+                "url": self.request.build_absolute_uri(url),
                 "credit": photo.credit_line,
                 "caption": photo.caption,
             }

@@ -36,6 +36,8 @@ from articles.imaging_worker import ACCEPTED, crop_box  # noqa: F401 - crop_box 
 
 logger = logging.getLogger(__name__)
 
+from articles.models.photos import rendition_folder
+
 ACCEPTED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "AVIF": "avif"}
 
 # name: (aspect ratio as width/height, widths). Cards and stories share a 3:2 frame in
@@ -251,7 +253,7 @@ def make_renditions(photo, *, storage=default_storage) -> dict:
     except ProcessingRefused as refused:
         raise _refusal(refused) from None
     for (kind, extension, width, height), content in zip(answer["renditions"], files, strict=True):
-        name = f"renditions/{photo.pk}/{kind}-{width}-{key}.{extension}"
+        name = f"{rendition_folder(photo.media_token)}/{kind}-{width}-{key}.{extension}"
         manifest[kind][extension].append([name, width, height])
         entries[name] = content
     written = []

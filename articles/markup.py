@@ -5,7 +5,7 @@ the API, the body's figures and the templates (newsroom/jinja2.py) share them.""
 import json
 import re
 
-from django.core.files.storage import FileSystemStorage, storages
+from django.conf import settings
 from django.utils import timezone
 from django.utils.encoding import filepath_to_uri
 from django.utils.html import format_html
@@ -22,11 +22,10 @@ SIZES = {
 
 
 def media_url(name: str) -> str:
-    """default_storage.url(name); on local disk without urljoin's parsing (a srcset has six)."""
-    storage = storages["default"]  # the instance itself, not the lazy default_storage
-    if type(storage) is FileSystemStorage and storage.base_url.endswith("/"):
-        return storage.base_url + filepath_to_uri(name).lstrip("/")
-    return storage.url(name)
+    """The URL of a stored photo file. Always the media view's (articles/media.py), whatever
+    the storage: pages, feeds and the body editor print one stable address, never a signed,
+    expiring or public bucket one, and the view decides at each request who may see it."""
+    return settings.MEDIA_URL + filepath_to_uri(name).lstrip("/")
 
 
 def _srcset(entries) -> str:
@@ -34,37 +33,35 @@ def _srcset(entries) -> str:
 
 
 def picture(photo, kind="story", sizes=None, eager=False, alt=None, css_class=""):
-    """A <picture> from renditions made when the photo was saved; the master file without."""
+    """A <picture> from renditions made when the photo was saved. Never the master: a photo
+    without renditions prints nothing (readers may not see masters, articles/media.py)."""
     manifest = (photo.renditions or {}).get(kind)
+    if not manifest:
+        return ""
     sizes = sizes or SIZES.get(kind, "100vw")
-    if manifest:
-        jpegs = manifest["jpg"]
-        name, width, height = jpegs[min(1, len(jpegs) - 1)]
-        src = media_url(name)
-        source = format_html(
-            '<source type="image/webp" srcset="{}" sizes="{}">', _srcset(manifest["webp"]), sizes
-        )
-        srcset = format_html(' srcset="{}" sizes="{}"', _srcset(jpegs), sizes)
-    else:
-        src, width, height, source, srcset = photo.image.url, photo.width, photo.height, "", ""
+    jpegs = manifest["jpg"]
+    name, width, height = jpegs[min(1, len(jpegs) - 1)]
     return format_html(
-        '<picture>{}<img src="{}"{} alt="{}"{}{} {} decoding="async"></picture>',
-        source,
-        src,
-        srcset,
+        '<picture><source type="image/webp" srcset="{}" sizes="{}"><img src="{}" srcset="{}"'
+        ' sizes="{}" alt="{}" width="{}" height="{}"{} {} decoding="async"></picture>',
+        _srcset(manifest["webp"]),
+        sizes,
+        media_url(name),
+        _srcset(jpegs),
+        sizes,
         photo.alt_text if alt is None else alt,
-        format_html(' width="{}" height="{}"', width, height) if width else "",
+        width,
+        height,
         format_html(' class="{}"', css_class) if css_class else "",
         mark_safe('loading="eager" fetchpriority="high"' if eager else 'loading="lazy"'),
     )
 
 
-def rendition_url(photo, kind="story"):
-    """The largest JPEG of a kind (for og:image and feeds), or the master file."""
+def rendition_url(photo, kind="story") -> str | None:
+    """The largest JPEG of a kind (for og:image, feeds, JSON-LD); None without renditions,
+    never the master."""
     manifest = (photo.renditions or {}).get(kind)
-    if not manifest:
-        return photo.image.url
-    return media_url(manifest["jpg"][-1][0])
+    return media_url(manifest["jpg"][-1][0]) if manifest else None
 
 
 _EXPIRING = re.compile(r'<figure [^>]*data-expires="(\d{4}-\d{2}-\d{2})".*?</figure>', re.S)

@@ -64,7 +64,6 @@ class StorySitemap(NewsroomSitemap):
                 "publish_at",
                 "updated_at",
                 "section__slug",
-                "lead_photo__image",
                 "lead_photo__rights_expire_on",
                 "lead_photo__renditions__story__jpg",
                 named=True,
@@ -82,11 +81,10 @@ class StorySitemap(NewsroomSitemap):
         return max((v for v in stamps.values() if v), default=None)
 
     def extras(self, item, base):
-        if not item.lead_photo__image or not Photo.rights_allow(item.lead_photo__rights_expire_on):
-            return {}
         jpegs = item.lead_photo__renditions__story__jpg
-        url = media_url(jpegs[-1][0] if jpegs else item.lead_photo__image)
-        return {"images": [{"loc": base + url}]}
+        if not jpegs or not Photo.rights_allow(item.lead_photo__rights_expire_on):
+            return {}  # no renditions: nothing a reader may fetch (masters are never public)
+        return {"images": [{"loc": base + media_url(jpegs[-1][0])}]}
 
 
 class NewsSitemap(StorySitemap):

@@ -66,8 +66,11 @@ def person(request, author, *, with_context=False) -> dict:
     emails = [h.value for h in author.handles.all() if h.kind == "email"]
     if emails:
         data["email"] = emails[0]
-    if author.headshot and author.headshot.is_usable:
-        data["image"] = _absolute(request, rendition_url(author.headshot, "square"))
+    image = (
+        author.headshot and author.headshot.is_usable and rendition_url(author.headshot, "square")
+    )
+    if image:
+        data["image"] = _absolute(request, image)
     if with_context:
         data = {"@context": "https://schema.org", **data, "worksFor": organization(request)}
     return data
@@ -92,15 +95,17 @@ def news_article(request, story) -> dict:
         "isAccessibleForFree": True,
     }
     photo = story.lead_photo
-    if photo is not None and photo.is_usable:
+    usable = photo is not None and photo.is_usable
+    urls = [url for kind in ("story", "square") if usable and (url := rendition_url(photo, kind))]
+    if urls:
         data["image"] = [
             {
                 "@type": "ImageObject",
-                "url": _absolute(request, rendition_url(photo, kind)),
+                "url": _absolute(request, url),
                 "caption": photo.caption,
                 "creditText": photo.credit_line,
             }
-            for kind in ("story", "square")
+            for url in urls
         ]
     corrections = [
         {

@@ -26,6 +26,7 @@ from django.db import DatabaseError, transaction
 from django.utils.text import slugify
 
 from articles import imaging
+from articles.markup import media_url
 from articles.models import Article, Byline, OldURL, Photo, Section, WordPressItem
 from articles.models.sections import validate_section_slug
 from authors.models import Author, Handle
@@ -181,7 +182,9 @@ class Markup:
         alt = _ALT.search(img)
         alt_text = html.escape(alt.group(1) if alt else "", quote=True)
         # A library photo's own URL: the page then adds its credit and sizes.
-        src = photo.image.url if photo is not None else (found.group(1) if found else "")
+        src = (
+            media_url(photo.image.name) if photo is not None else (found.group(1) if found else "")
+        )
         if not src:
             return f"<p>{caption}</p>" if caption else ""
         caption_html = f"<figcaption>{caption}</figcaption>" if caption else ""

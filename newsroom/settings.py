@@ -167,13 +167,19 @@ STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = env("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
-# Served by Django itself only when files live on local disk; with object storage
-# (or a web server in front) set SERVE_MEDIA=0.
-SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
+# Every MEDIA_URL request goes through articles/media.py, which serves readers only the
+# renditions of public photos and staff everything. Media files are never public by
+# themselves: no web-server alias on MEDIA_ROOT, no public bucket.
+# A CDN may keep a public rendition this long (and never past the photo's last day of rights).
+NEWSROOM_MEDIA_MAX_AGE = env_int("MEDIA_MAX_AGE", 300)
+# Local disk behind nginx: the view answers with X-Accel-Redirect to this `internal` location
+# (e.g. /protected-media/) and nginx sends the file. Empty: the view streams it.
+NEWSROOM_MEDIA_ACCEL_REDIRECT = env("MEDIA_ACCEL_REDIRECT", "")
 
 # Photos: local disk by default; object storage through django-storages, e.g.
 # MEDIA_STORAGE=storages.backends.s3.S3Storage and MEDIA_STORAGE_OPTIONS as JSON
-# ({"bucket_name": "...", "endpoint_url": "...", "custom_domain": "..."}).
+# ({"bucket_name": "...", "endpoint_url": "...", "default_acl": "private"}): a private bucket,
+# read only by the app (docs/operators-guide.md).
 STORAGES = {
     "default": {
         "BACKEND": env("MEDIA_STORAGE", "django.core.files.storage.FileSystemStorage"),

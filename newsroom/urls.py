@@ -1,9 +1,11 @@
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
-from django.views.static import serve
 
+from articles import media
 from articles.api import api as content_api
 from articles.sitemaps import SITEMAPS
 from newsroom import twofactor, views
@@ -29,13 +31,11 @@ urlpatterns = [
 if settings.NEWSROOM_BENCH_REFERENCE:
     urlpatterns.append(path("bench/reference/", views.bench_reference))
 
-if settings.SERVE_MEDIA:
-    # Local-disk media for `make run` and a single `make serve`; object storage or a web
-    # server in front takes this over in production (SERVE_MEDIA=0).
-    prefix = settings.MEDIA_URL.lstrip("/")
-    urlpatterns.append(
-        re_path(rf"^{prefix}(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
-    )
+# Photo files, for readers and staff alike, through the one view that knows who may see what
+# (articles/media.py); MEDIA_URL may name a CDN in front of this path.
+urlpatterns.append(
+    re_path(rf"^{urlsplit(settings.MEDIA_URL).path.lstrip('/')}(?P<path>.+)$", media.serve)
+)
 
 urlpatterns.append(path("", include("articles.urls")))
 

@@ -1,8 +1,17 @@
 from django.utils.html import format_html
 
+from articles.markup import media_url
+
 
 class NewsroomAdminMedia:
     css = {"all": ["admin/newsroom.css"]}
+
+
+def _thumbnail_url(photo) -> str:
+    """The smallest square rendition, or the master; both through the media view, which lets
+    staff who may view photos see every file."""
+    squares = (photo.renditions or {}).get("square", {}).get("jpg")
+    return media_url(squares[0][0] if squares else photo.image.name)
 
 
 def photo_thumbnail(photo, size=80):
@@ -10,7 +19,7 @@ def photo_thumbnail(photo, size=80):
         return "—"
     return format_html(
         '<img class="nr-thumb" src="{}" alt="{}" width="{}" loading="lazy">',
-        photo.image.url,
+        _thumbnail_url(photo),
         photo.alt_text,
         size,
     )

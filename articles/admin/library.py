@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from articles import imaging
 from articles.admin.common import NewsroomAdminMedia, photo_thumbnail
 from articles.figures import refresh_bodies_using
+from articles.markup import media_url
 from articles.models import Article, OldURL, Photo, Section
 
 
@@ -194,7 +195,7 @@ class PhotoAdmin(admin.ModelAdmin):
             '<div class="nr-focal" data-focal-picker><img src="{}" alt="{}" width="480">'
             '<span class="nr-focal-marker"></span></div>'
             '<p class="help">{}</p>',
-            photo.image.url,
+            media_url(photo.image.name),
             photo.alt_text,
             _("Click the most important point; every crop keeps it in view."),
         )

@@ -24,6 +24,7 @@ from taggit.utils import parse_tags
 
 from articles import history, workflow
 from articles.admin.common import NewsroomAdminMedia, photo_thumbnail
+from articles.markup import media_url
 from articles.models import Article, Byline, Correction, Photo, PreviewLink, StaleEdit
 from articles.permissions import can_edit, can_publish, can_trash
 
@@ -493,7 +494,8 @@ class ArticleAdmin(VersionAdmin):
         results = [
             {
                 "id": photo.pk,
-                "src": photo.image.url,
+                # The master's stable address: figures.py finds the photo by it on save.
+                "src": media_url(photo.image.name),
                 "alt": photo.alt_text,
                 "caption": photo.caption,
                 "credit_line": photo.credit_line,

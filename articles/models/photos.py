@@ -1,3 +1,6 @@
+import secrets
+
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -18,6 +21,44 @@ class PhotoQuerySet(models.QuerySet):
 
     def expired(self, *, on=None):
         return self.filter(rights_expire_on__lt=on or timezone.localdate())
+
+    def public(self, *, at=None):
+        """Photos a reader may see: rights allow it today and a public page shows them, as the
+        lead photo or a body figure of a public story, or as an author's headshot (every
+        author's page is public). The media view serves readers nothing else, so a photo of
+        an embargoed story stays private until the story's publish time, with no job to run.
+        """
+        article = apps.get_model("articles", "Article")
+        author = apps.get_model("authors", "Author")
+        stories = article.objects.public(at=at)
+        in_body = models.functions.Concat(
+            rendition_folder(models.OuterRef("media_token")), models.Value("/")
+        )
+        return self.usable(on=at and timezone.localdate(at)).filter(
+            models.Exists(stories.filter(lead_photo=models.OuterRef("pk")))
+            | models.Exists(author.objects.filter(headshot=models.OuterRef("pk")))
+            | models.Exists(stories.filter(body_html__contains=in_body))
+        )
+
+
+def new_media_token() -> str:
+    """128 random bits: the secret part of every file name a photo has."""
+    return secrets.token_urlsafe(16)
+
+
+def rendition_folder(token):
+    """Where a photo's renditions live: ``renditions/<token>``, unguessable before the photo
+    is public (an expression when given one, for the queryset above)."""
+    if isinstance(token, str):
+        return f"renditions/{token}"
+    return models.functions.Concat(models.Value("renditions/"), token)
+
+
+def master_name(photo, filename: str) -> str:
+    """The uploaded original's name: random, without the name it was uploaded under. Masters
+    are never served to readers (articles/media.py); the random name is a second lock."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
+    return f"masters/{secrets.token_urlsafe(16)}.{extension[:5]}"
 
 
 class Photo(models.Model):
@@ -47,7 +88,10 @@ class Photo(models.Model):
         CC0 = "CC0", "CC0"
 
     image = models.ImageField(
-        _("image"), upload_to="photos/%Y/%m/", width_field="width", height_field="height"
+        _("image"), upload_to=master_name, width_field="width", height_field="height"
+    )
+    media_token = models.CharField(
+        _("media token"), max_length=32, unique=True, editable=False, default=new_media_token
     )
     width = models.PositiveIntegerField(_("width"), null=True, editable=False)
     height = models.PositiveIntegerField(_("height"), null=True, editable=False)
@@ -157,6 +201,11 @@ class Photo(models.Model):
     def rights_allow(expires_on) -> bool:
         """The rule of is_usable, for a photo read as a plain row (sitemaps)."""
         return expires_on is None or expires_on >= timezone.localdate()
+
+    @property
+    def is_public(self) -> bool:
+        """A reader may see it now; the rule is ``Photo.objects.public()``."""
+        return type(self).objects.public().filter(pk=self.pk).exists()
 
     @property
     def licence_label(self) -> str:

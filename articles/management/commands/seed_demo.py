@@ -12,6 +12,7 @@ from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.text import slugify
 
 from articles.demo import content
@@ -119,7 +120,9 @@ class Command(BaseCommand):
         return sections
 
     def photo(self, name: str, scene: str, seed: int, **fields) -> tuple[Photo, bool]:
-        path = f"photos/demo/{name}.jpg"
+        # Stable, so a second run finds the photo, yet unguessable like every master name.
+        digest = salted_hmac("seed_demo.photo", name).hexdigest()[:20]
+        path = f"masters/demo-{digest}.jpg"
         existing = Photo.objects.filter(image=path).first()
         if existing and default_storage.exists(path):
             return existing, False

@@ -1,0 +1,169 @@
+"""Serving photo files: the one door between the media storage and a browser.
+
+Nothing in the media storage is public by itself: local files are not under a web server's
+root and object-storage objects are private. Every MEDIA_URL request comes here, and:
+
+- a master (the uploaded original) is served only to staff who may view photos;
+- a rendition is served to readers only while its photo is public
+  (``Photo.objects.public()``: rights allow it and a public page shows it), so a photo of an
+  embargoed story goes live at the story's publish time and leaves when it is unpublished or
+  its rights run out, with no job to run and no ACL to flip;
+- staff who may view photos see every file (the admin's thumbnails, previews).
+
+Readers get 404 for everything else, whether the file exists or not. On object storage the
+bytes are streamed from the private bucket (or, on local disk, handed to nginx with
+X-Accel-Redirect): no signed or public bucket URL ever reaches a page, a feed or the page
+cache, so no link outlives a takedown. A CDN may keep public renditions for
+NEWSROOM_MEDIA_MAX_AGE seconds, never past the last day of the photo's rights.
+"""
+
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import storages
+from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Replace
+from django.http import FileResponse, HttpResponse, HttpResponseNotFound
+from django.utils import timezone
+from django.utils.encoding import filepath_to_uri
+from django.views.decorators.http import require_safe
+
+from articles.imaging import rendition_names
+from articles.models.photos import Photo, master_name, rendition_folder
+from newsroom.twofactor import must_use_two_factor
+
+CONTENT_TYPES = {
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "webp": "image/webp",
+    "avif": "image/avif",
+}
+
+
+def may_see_every_photo(user) -> bool:
+    """Staff who may view the photo library, signed in with their second factor if they owe
+    one (the same gate as the admin's)."""
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        return False
+    if not user.has_perm("articles.view_photo"):
+        return False
+    return user.is_verified() or not must_use_two_factor(user)
+
+
+def _photo_for(name: str) -> tuple[Photo | None, bool]:
+    """The photo a stored name belongs to, and whether the name is its master."""
+    parts = name.split("/")
+    if len(parts) == 3 and parts[0] == "renditions":
+        photo = Photo.objects.filter(media_token=parts[1]).first()
+        if photo is not None and name in rendition_names(photo.renditions or {}):
+            return photo, False
+        return None, False
+    return Photo.objects.filter(image=name).first(), True
+
+
+def _seconds_of_rights_left(photo: Photo) -> int | None:
+    if photo.rights_expire_on is None:
+        return None
+    end = datetime.combine(
+        photo.rights_expire_on + timedelta(days=1), time(), tzinfo=timezone.get_current_timezone()
+    )
+    return max(0, int((end - timezone.now()).total_seconds()))
+
+
+def _not_found() -> HttpResponse:
+    # Never cached: the same address answers once the story goes live.
+    response = HttpResponseNotFound(b"Not found", content_type="text/plain")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _deliver(name: str) -> HttpResponse:
+    storage = storages["default"]
+    if not storage.exists(name):
+        return _not_found()
+    content_type = CONTENT_TYPES.get(name.rsplit(".", 1)[-1].lower(), "application/octet-stream")
+    if settings.NEWSROOM_MEDIA_ACCEL_REDIRECT:
+        # nginx sends the file from an `internal` location; the check above stays ours.
+        response = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = settings.NEWSROOM_MEDIA_ACCEL_REDIRECT + filepath_to_uri(
+            name
+        )
+        return response
+    return FileResponse(storage.open(name, "rb"), content_type=content_type)
+
+
+@require_safe
+def serve(request, path: str) -> HttpResponse:
+    if "\x00" in path or len(path) > 300:
+        return _not_found()
+    photo, is_master = _photo_for(path)
+    if photo is None:
+        return _not_found()
+    if may_see_every_photo(request.user):
+        response = _deliver(path)
+        if response.status_code == 200:
+            response["Cache-Control"] = "private, no-store"
+        return response
+    if is_master or not Photo.objects.public().filter(pk=photo.pk).exists():
+        return _not_found()
+    response = _deliver(path)
+    if response.status_code == 200:
+        left = _seconds_of_rights_left(photo)
+        max_age = settings.NEWSROOM_MEDIA_MAX_AGE
+        response["Cache-Control"] = (
+            f"public, max-age={max_age if left is None else min(max_age, left)}"
+        )
+    return response
+
+
+def give_private_names(*, photo: Photo) -> bool:
+    """Move a photo's files made before private names to them: the master from its uploaded
+    name (photos/2026/11/<name>.jpg) to masters/<random>, the renditions to
+    renditions/<token>/. Stories (and their saved revisions) that show it in the body follow
+    the master's new address. Returns whether anything moved; a second call does nothing.
+
+    New files are written first and the old ones deleted only after the rows are committed:
+    a failure half-way leaves the photo whole under its old names, and no new file behind.
+    """
+    from reversion.models import Version
+
+    from articles.figures import refresh_bodies_using
+    from articles.imaging import make_renditions
+    from articles.models import Article
+
+    storage = photo.image.storage
+    old_master = photo.image.name
+    old_renditions = rendition_names(photo.renditions or {})
+    folder = f"{rendition_folder(photo.media_token)}/"
+    master_moves = not old_master.startswith("masters/")
+    if not master_moves and all(name.startswith(folder) for name in old_renditions):
+        return False
+    written = []
+    try:
+        with transaction.atomic():
+            if master_moves:
+                with storage.open(old_master, "rb") as source:
+                    new_master = storage.save(master_name(photo, old_master), File(source))
+                written.append(new_master)
+                for model, column in ((Article, "body"), (Version, "serialized_data")):
+                    model.objects.filter(**{f"{column}__contains": old_master}).update(
+                        **{column: Replace(column, Value(old_master), Value(new_master))}
+                    )
+                photo.image.name = new_master
+                Photo.objects.filter(pk=photo.pk).update(image=new_master)
+            photo.renditions = make_renditions(photo, storage=storage)
+            written += sorted(rendition_names(photo.renditions) - old_renditions)
+            photo.save(update_fields=["renditions"])
+            refresh_bodies_using(photo)
+    except Exception:
+        for name in written:
+            storage.delete(name)
+        raise
+    for name in old_renditions - rendition_names(photo.renditions):
+        storage.delete(name)
+    if master_moves:
+        storage.delete(old_master)
+    return True
