@@ -78,9 +78,9 @@ def test_a_story_has_its_body_corrections_bylines_tags_and_photo_with_credit(cli
     assert photo["credit_line"] == f"Photo: {story.lead_photo.credit}"
     kinds = {(r["kind"], r["format"]) for r in photo["renditions"]}
     assert {("story", "webp"), ("story", "jpg"), ("square", "jpg")} <= kinds
-    assert all(
-        r["url"].startswith("http://testserver/media/renditions/") for r in photo["renditions"]
-    )
+    folder = f"http://testserver/media/renditions/{story.lead_photo.media_token}/"
+    assert all(r["url"].startswith(folder) for r in photo["renditions"])
+    assert photo["url"].startswith(folder)  # the largest uncropped rendition, never the master
 
 
 def test_an_expired_photo_is_not_given_out(client, newsroom):

@@ -183,7 +183,10 @@ def test_library_photos_in_the_body_carry_their_credit(client):
     )
     entries = photo.renditions["full"]["jpg"]
     name, width, height = entries[min(1, len(entries) - 1)]
-    assert f'<img src="/media/{name}" srcset="/media/renditions/{photo.pk}/full-' in story.body_html
+    assert (
+        f'<img src="/media/{name}" srcset="/media/renditions/{photo.media_token}/full-'
+        in story.body_html
+    )
     assert f'alt="{photo.alt_text}" width="{width}" height="{height}"' in story.body_html
     assert (
         'Inside the fab. <span class="credit">Illustration: Jane Roe/Newsroom</span>'

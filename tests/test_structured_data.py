@@ -39,7 +39,8 @@ def test_story_pages_carry_news_article_and_breadcrumbs(client, editor):
     assert person["sameAs"] == ["https://x.com/janeroe", "https://mastodon.social/@jane"]
     assert article["publisher"]["@type"] == "NewsMediaOrganization"
     assert article["publisher"]["logo"]["url"].endswith("/static/img/logo.png")
-    assert article["image"][0]["url"].startswith("http://testserver/media/renditions/")
+    folder = f"http://testserver/media/renditions/{story.lead_photo.media_token}/"
+    assert article["image"][0]["url"].startswith(folder)
     assert article["image"][0]["creditText"] == "Photo: VCG/Getty Images"
     assert article["correction"][0]["@type"] == "CorrectionComment"
     assert "misspelled" in article["correction"][0]["text"]
@@ -64,7 +65,9 @@ def test_author_pages_carry_a_person(client):
     (person,) = json_ld(client.get(author.get_absolute_url()).text)
     assert person["@type"] == "Person" and person["name"] == "Jane Roe"
     assert person["sameAs"] == ["https://bsky.app/profile/jane.bsky.social"]
-    assert person["image"].startswith("http://testserver/media/renditions/")
+    assert person["image"].startswith(
+        f"http://testserver/media/renditions/{author.headshot.media_token}/"
+    )
 
 
 def test_the_home_page_carries_organization_and_website_with_search(client):
