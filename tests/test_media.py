@@ -23,6 +23,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from articles import imaging
+from articles.checks import media_storage_is_private
 from articles.markup import media_url
 from articles.models import Article, Photo
 from tests.conftest import require
@@ -104,9 +105,12 @@ def test_photos_of_an_embargoed_story_are_served_from_its_publish_time_on(client
 )
 def test_photos_of_a_story_that_is_not_public_are_not_served(client, state):
     lead, figure = PhotoFactory(), PhotoFactory()
-    ArticleFactory(lead_photo=lead, body=body_with(figure), **state)
+    story = ArticleFactory(lead_photo=lead, body=body_with(figure), **state)
     assert status(client, rendition(lead)) == 404
     assert status(client, rendition(figure, "full")) == 404
+    Article.objects.filter(pk=story.pk).update(status=Article.Status.PUBLISHED, deleted_at=None)
+    assert status(client, rendition(lead)) == 200  # it was the story's state, nothing else
+    assert status(client, rendition(figure, "full")) == 200
 
 
 def test_a_photo_whose_rights_ran_out_is_no_longer_served(client):
@@ -340,7 +344,6 @@ def s3_media(moto_s3, settings):
         "access_key": "testing",
         "secret_key": "testing",
         "region_name": "us-east-1",
-        "default_acl": "private",
     }
     bucket = boto3.resource(
         "s3",
@@ -374,6 +377,28 @@ def test_on_s3_readers_get_public_renditions_and_nothing_else(client, s3_media):
     assert status(client, rendition(hidden)) == 404
     html = client.get("/").content.decode()
     assert "newsroom-media" not in html and "X-Amz" not in html  # no bucket URL in pages
+
+
+@pytest.mark.parametrize(
+    "options", [{"default_acl": "public-read"}, {"object_parameters": {"ACL": "public-read"}}]
+)
+def test_a_public_bucket_acl_stops_the_server_from_starting(settings, options):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {"bucket_name": "newsroom-media", **options},
+        },
+    }
+    assert [error.id for error in media_storage_is_private()] == ["newsroom.E101"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {"bucket_name": "newsroom-media", "default_acl": "private"},
+        },
+    }
+    assert media_storage_is_private() == []
 
 
 def test_on_s3_every_object_is_private(client, s3_media):
