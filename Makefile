@@ -27,6 +27,7 @@ install: $(INSTALLED)
 
 run: install
 	$(DEV) $(PY) manage.py migrate --noinput
+	$(DEV) $(PY) manage.py rename_photo_files
 	$(DEV) $(PY) manage.py seed_demo --if-empty
 	$(DEV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
@@ -47,6 +48,7 @@ serve: install
 	DEBUG=0 $(PY) manage.py check --fail-level ERROR
 	DEBUG=0 $(PY) manage.py collectstatic --noinput --verbosity 0
 	DEBUG=0 $(PY) manage.py migrate --noinput
+	DEBUG=0 $(PY) manage.py rename_photo_files
 	DEBUG=0 $(VENV)/bin/gunicorn newsroom.wsgi \
 		--bind 127.0.0.1:$(PORT) \
 		--workers $${WEB_CONCURRENCY:-$$(( $$(nproc) * 2 + 1 ))} \
