@@ -8,7 +8,9 @@ root and object-storage objects are private. Every MEDIA_URL request comes here,
   (``Photo.objects.public()``: rights allow it and a public page shows it), so a photo of an
   embargoed story goes live at the story's publish time and leaves when it is unpublished or
   its rights run out, with no job to run and no ACL to flip;
-- staff who may view photos see every file (the admin's thumbnails, previews).
+- staff who may view photos see every file (the admin's thumbnails, previews);
+- someone who opened a shared preview link sees the photos of that story while the link is
+  open (a signed cookie names the links; each request checks them again).
 
 Readers get 404 for everything else, whether the file exists or not. On object storage the
 bytes are streamed from the private bucket (or, on local disk, handed to nginx with
@@ -18,12 +20,14 @@ NEWSROOM_MEDIA_MAX_AGE seconds, never past the last day of the photo's rights.
 """
 
 from datetime import datetime, time, timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core import signing
 from django.core.files import File
 from django.core.files.storage import storages
 from django.db import transaction
-from django.db.models import Value
+from django.db.models import Q, Value
 from django.db.models.functions import Replace
 from django.http import FileResponse, HttpResponse, HttpResponseNotFound
 from django.utils import timezone
@@ -33,6 +37,10 @@ from django.views.decorators.http import require_safe
 from articles.imaging import rendition_names
 from articles.models.photos import Photo, master_name, rendition_folder
 from newsroom.twofactor import must_use_two_factor
+
+PREVIEW_COOKIE = "newsroom_previews"
+PREVIEW_SALT = "articles.media.previews"
+PREVIEW_LINKS_HELD = 20
 
 CONTENT_TYPES = {
     "jpg": "image/jpeg",
@@ -53,6 +61,52 @@ def may_see_every_photo(user) -> bool:
     return user.is_verified() or not must_use_two_factor(user)
 
 
+def remember_preview(request, response, *, link) -> None:
+    """Let someone who opened a shared preview link see the photos of its story, which are
+    not public yet: a signed cookie, sent only with media requests, names the links they
+    opened. Each request checks the link again, so revoking it takes the photos away too."""
+    held = [pk for pk in _preview_links(request) if pk != link.pk][-(PREVIEW_LINKS_HELD - 1) :]
+    response.set_cookie(
+        PREVIEW_COOKIE,
+        signing.dumps([*held, link.pk], salt=PREVIEW_SALT, compress=True),
+        max_age=settings.NEWSROOM_PREVIEW_HOURS * 3600,
+        path=urlsplit(settings.MEDIA_URL).path,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def _preview_links(request) -> list[int]:
+    try:
+        held = signing.loads(request.COOKIES.get(PREVIEW_COOKIE, ""), salt=PREVIEW_SALT)
+    except signing.BadSignature:
+        return []
+    if not isinstance(held, list):
+        return []
+    return [pk for pk in held if type(pk) is int][-PREVIEW_LINKS_HELD:]
+
+
+def _shown_by_a_preview(request, photo: Photo) -> bool:
+    """The photo is on a story whose shared preview link the reader opened and which is
+    still open (not expired, not revoked): lead photo, body figure or a byline's headshot."""
+    from articles.models import Article
+
+    held = _preview_links(request)
+    if not held:
+        return False
+    stories = Article.objects.live().filter(
+        preview_links__pk__in=held,
+        preview_links__revoked_at__isnull=True,
+        preview_links__expires_at__gt=timezone.now(),
+    )
+    return stories.filter(
+        Q(lead_photo=photo)
+        | Q(body_html__contains=f"{rendition_folder(photo.media_token)}/")
+        | Q(bylines__author__headshot=photo)
+    ).exists()
+
+
 def _photo_for(name: str) -> tuple[Photo | None, bool]:
     """The photo a stored name belongs to, and whether the name is its master."""
     parts = name.split("/")
@@ -64,13 +118,15 @@ def _photo_for(name: str) -> tuple[Photo | None, bool]:
     return Photo.objects.filter(image=name).first(), True
 
 
-def _seconds_of_rights_left(photo: Photo) -> int | None:
+def _max_age(photo: Photo) -> int:
+    """How long a CDN may keep a public rendition: never past the photo's last day."""
     if photo.rights_expire_on is None:
-        return None
+        return settings.NEWSROOM_MEDIA_MAX_AGE
     end = datetime.combine(
         photo.rights_expire_on + timedelta(days=1), time(), tzinfo=timezone.get_current_timezone()
     )
-    return max(0, int((end - timezone.now()).total_seconds()))
+    left = max(0, int((end - timezone.now()).total_seconds()))
+    return min(settings.NEWSROOM_MEDIA_MAX_AGE, left)
 
 
 def _not_found() -> HttpResponse:
@@ -80,7 +136,7 @@ def _not_found() -> HttpResponse:
     return response
 
 
-def _deliver(name: str) -> HttpResponse:
+def _deliver(name: str, *, cache: str) -> HttpResponse:
     storage = storages["default"]
     if not storage.exists(name):
         return _not_found()
@@ -91,8 +147,10 @@ def _deliver(name: str) -> HttpResponse:
         response["X-Accel-Redirect"] = settings.NEWSROOM_MEDIA_ACCEL_REDIRECT + filepath_to_uri(
             name
         )
-        return response
-    return FileResponse(storage.open(name, "rb"), content_type=content_type)
+    else:
+        response = FileResponse(storage.open(name, "rb"), content_type=content_type)
+    response["Cache-Control"] = cache
+    return response
 
 
 @require_safe
@@ -103,20 +161,14 @@ def serve(request, path: str) -> HttpResponse:
     if photo is None:
         return _not_found()
     if may_see_every_photo(request.user):
-        response = _deliver(path)
-        if response.status_code == 200:
-            response["Cache-Control"] = "private, no-store"
-        return response
-    if is_master or not Photo.objects.public().filter(pk=photo.pk).exists():
+        return _deliver(path, cache="private, no-store")
+    if is_master:
         return _not_found()
-    response = _deliver(path)
-    if response.status_code == 200:
-        left = _seconds_of_rights_left(photo)
-        max_age = settings.NEWSROOM_MEDIA_MAX_AGE
-        response["Cache-Control"] = (
-            f"public, max-age={max_age if left is None else min(max_age, left)}"
-        )
-    return response
+    if Photo.objects.public().filter(pk=photo.pk).exists():
+        return _deliver(path, cache=f"public, max-age={_max_age(photo)}")
+    if _shown_by_a_preview(request, photo):
+        return _deliver(path, cache="private, no-store")
+    return _not_found()
 
 
 def give_private_names(*, photo: Photo) -> bool:

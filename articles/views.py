@@ -8,7 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import ListView
 from taggit.models import Tag
 
-from articles import cards, structured_data
+from articles import cards, media, structured_data
 from articles.models import Article, OldURL, PreviewLink, Section
 from articles.paging import OlderNewerPaginator
 from newsroom import fragments
@@ -228,4 +228,6 @@ def shared_preview(request, token):
     if not link.is_active:
         return render(request, "articles/preview_gone.html", {"link": link}, status=410)
     article = get_object_or_404(Article.objects.for_story_page().live(), pk=link.article_id)
-    return render_story(request, article, preview={"kind": "shared", "link": link})
+    response = render_story(request, article, preview={"kind": "shared", "link": link})
+    media.remember_preview(request, response, link=link)  # its photos are not public yet
+    return response

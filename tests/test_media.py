@@ -22,7 +22,7 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.utils import timezone
 
-from articles import imaging
+from articles import imaging, workflow
 from articles.checks import media_storage_is_private
 from articles.markup import media_url
 from articles.models import Article, Photo
@@ -135,6 +135,32 @@ def test_a_library_photo_nobody_uses_is_served_once_it_is_a_headshot(client):
     AuthorFactory(headshot=photo)
     assert status(client, rendition(photo, "square")) == 200
     assert status(client, master(photo)) == 404
+
+
+def test_a_shared_preview_shows_its_story_photos_while_the_link_is_open(client, editor):
+    lead, figure, other = PhotoFactory(), PhotoFactory(), PhotoFactory()
+    story = ArticleFactory(lead_photo=lead, body=body_with(figure), status=Article.Status.DRAFT)
+    ArticleFactory(lead_photo=other, status=Article.Status.DRAFT)
+    urls = [rendition(lead), rendition(figure, "full")]
+    assert {status(client, url) for url in urls} == {404}
+    link = workflow.share_preview(article=story, by=editor)
+    assert client.get(link.get_absolute_url()).status_code == 200
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response["Cache-Control"] == "private, no-store"
+    assert status(client, rendition(other)) == 404  # only that story's photos
+    assert status(client, master(lead)) == 404
+    workflow.revoke_preview(link=link, by=editor)
+    assert {status(client, url) for url in urls} == {404}
+
+
+def test_a_forged_preview_cookie_opens_nothing(client, editor):
+    photo = PhotoFactory()
+    story = ArticleFactory(lead_photo=photo, status=Article.Status.DRAFT)
+    link = workflow.share_preview(article=story, by=editor)
+    client.cookies["newsroom_previews"] = f"[{link.pk}]"
+    assert status(client, rendition(photo)) == 404
 
 
 def test_staff_who_may_view_photos_see_every_file_uncached(editor_client):
