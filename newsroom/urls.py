@@ -34,7 +34,9 @@ if settings.NEWSROOM_BENCH_REFERENCE:
 # Photo files, for readers and staff alike, through the one view that knows who may see what
 # (articles/media.py); MEDIA_URL may name a CDN in front of this path.
 urlpatterns.append(
-    re_path(rf"^{urlsplit(settings.MEDIA_URL).path.lstrip('/')}(?P<path>.+)$", media.serve)
+    re_path(
+        rf"^{urlsplit(settings.MEDIA_URL).path.lstrip('/')}(?P<path>.+)$", media.serve, name="media"
+    )
 )
 
 urlpatterns.append(path("", include("articles.urls")))

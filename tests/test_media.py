@@ -167,6 +167,16 @@ def test_staff_who_may_view_photos_see_every_file_uncached(editor_client):
         assert response["Content-Type"] == "image/jpeg"
 
 
+def test_staff_who_owe_a_second_factor_see_what_readers_see(editor_client, settings):
+    settings.NEWSROOM_REQUIRE_2FA = ["editors"]
+    photo = PhotoFactory()
+    ArticleFactory(lead_photo=photo, status=Article.Status.DRAFT)
+    assert status(editor_client, rendition(photo)) == 404
+    assert status(editor_client, master(photo)) == 404
+    settings.NEWSROOM_REQUIRE_2FA = []
+    assert status(editor_client, master(photo)) == 200
+
+
 def test_staff_without_the_right_to_view_photos_are_readers_here(client, django_user_model):
     photo = PhotoFactory()
     ArticleFactory(lead_photo=photo, status=Article.Status.DRAFT)

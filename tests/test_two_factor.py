@@ -119,7 +119,9 @@ PUBLIC = {
     "sitemap_index",
     "sitemap",
     "newsroom.views.favicon",
-    "django.views.static.serve",  # media on local disk (SERVE_MEDIA)
+    # Photo files: what readers may see; staff see more only without a code owed
+    # (tests/test_media.py::test_staff_who_owe_a_second_factor_see_what_readers_see).
+    "media",
 }
 PUBLIC_NAMESPACES = {"api"}  # the read-only content API: public content only
 # Staff pages someone who still owes a code must reach to give it (or to leave).
