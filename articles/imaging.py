@@ -33,10 +33,9 @@ from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from articles.imaging_worker import ACCEPTED, crop_box  # noqa: F401 - crop_box is ours too
+from articles.models.photos import rendition_folder
 
 logger = logging.getLogger(__name__)
-
-from articles.models.photos import rendition_folder
 
 ACCEPTED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "AVIF": "avif"}
 
