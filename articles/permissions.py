@@ -4,6 +4,8 @@ Every path that changes a story (admin pages, admin actions, workflow views, com
 asks these functions; hiding a button is never the only guard.
 """
 
+from django.db.models import Exists, OuterRef, Q
+
 from articles.models import Article, Byline
 
 
@@ -36,3 +38,32 @@ def can_edit(user, article: Article) -> bool:
         return False
     unpublished = article.status in (Article.Status.DRAFT, Article.Status.IN_REVIEW)
     return unpublished and is_own(user, article)
+
+
+def can_view(user, article: Article) -> bool:
+    """See a story on the staff side: its admin pages, history, comparisons and preview.
+
+    Editors see every story, the trash included. Everyone else with access to stories sees
+    what is public and their own stories until they go to the trash; never another
+    reporter's draft, an embargoed (scheduled) story or the trash. ``viewable`` is the same
+    rule for lists.
+    """
+    if not user.is_active or not user.has_perm("articles.view_article"):
+        return False
+    if user.has_perm("articles.edit_any_article"):
+        return True
+    if article.deleted_at is not None:
+        return False
+    return article.is_public or is_own(user, article)
+
+
+def viewable(user, stories):
+    """The stories of ``stories`` that ``user`` may see, by the rule of ``can_view``."""
+    if not user.is_active or not user.has_perm("articles.view_article"):
+        return stories.none()
+    if user.has_perm("articles.edit_any_article"):
+        return stories
+    own = Q(created_by=user) | Exists(
+        Byline.objects.filter(article=OuterRef("pk"), author__user=user)
+    )
+    return stories.live().filter(own) | stories.public()

@@ -11,6 +11,7 @@ from taggit.models import Tag
 from articles import cards, media, structured_data
 from articles.models import Article, OldURL, PreviewLink, Section
 from articles.paging import OlderNewerPaginator
+from articles.permissions import can_view
 from newsroom import fragments
 from newsroom.jinja2 import macros
 from newsroom.twofactor import staff_only
@@ -212,10 +213,10 @@ def story(request, section, slug):
 @never_cache
 @staff_only
 def staff_preview(request, pk):
-    """Any story, in any state, in its public layout: for the newsroom's own eyes."""
-    if not request.user.has_perm("articles.view_article"):
-        raise Http404
+    """A story in any state, in its public layout, for staff who may see it (can_view)."""
     article = get_object_or_404(Article.objects.for_story_page(), pk=pk)
+    if not can_view(request.user, article):
+        raise Http404("No such story.")
     return render_story(request, article, preview={"kind": "staff"})
 
 

@@ -25,7 +25,7 @@ from django.core.files.storage import default_storage
 from django.db import DatabaseError, transaction
 from django.utils.text import slugify
 
-from articles import imaging
+from articles import imaging, workflow
 from articles.markup import media_url
 from articles.models import Article, Byline, OldURL, Photo, Section, WordPressItem
 from articles.models.sections import validate_section_slug
@@ -272,7 +272,10 @@ class Importer:
             values["slug"] = self.free_slug(model, unique_slug, wp_id)
         for name, value in values.items():
             setattr(obj, name, value)
-        obj.save()
+        if model is Article:
+            workflow.save_imported(article=obj)
+        else:
+            obj.save()
         self.remember(kind, wp_id, obj, created)
         return obj
 

@@ -9,13 +9,14 @@ from datetime import datetime, timedelta
 import reversion
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from articles import history
 from articles.figures import foreign_images
 from articles.models import Activity, Article, Correction, OldURL, PreviewLink
+from articles.models.stories import state_change
 from articles.permissions import can_edit, can_publish, can_trash
 
 Status = Article.Status
@@ -44,8 +45,17 @@ def _save_revision(article: Article, by, comment: str) -> None:
 
 def _move(article: Article, status: str, *, by, action: str, detail: str = "") -> Article:
     article.transition_to(status)
-    _save_revision(article, by, str(Action(action).label).capitalize())
+    with state_change():
+        _save_revision(article, by, str(Action(action).label).capitalize())
     log(article=article, by=by, action=action, detail=detail)
+    return article
+
+
+def save_imported(*, article: Article) -> Article:
+    """A story as an import (a WordPress export run again) has it, status and publish
+    time included: during a migration the old system is the record of a story's state."""
+    with state_change():
+        article.save()
     return article
 
 
@@ -120,7 +130,8 @@ def trash(*, article: Article, by) -> Article:
     _require(can_trash(by), _("Only editors may delete stories."))
     if article.deleted_at is None:
         article.deleted_at, article.deleted_by = timezone.now(), by
-        article.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+        with state_change():
+            article.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
         log(article=article, by=by, action=Action.TRASHED)
     return article
 
@@ -137,7 +148,8 @@ def restore(*, article: Article, by) -> Article:
     if trash_deadline(article) < timezone.now():
         raise ValidationError(_("This story was in the trash too long to be restored."))
     article.deleted_at, article.deleted_by = None, None
-    article.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+    with state_change():
+        article.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
     log(article=article, by=by, action=Action.RESTORED)
     return article
 
@@ -188,9 +200,25 @@ def remember_old_urls(article: Article, previous: Article | None) -> None:
 CONTENT_FIELDS = ["headline", "slug", "dek", "section_id", "body", "teaser", "lead_photo_id"]
 
 
+def new_publication_problems(article: Article, previous: Article) -> list[str]:
+    """What an edit of a published or scheduled story would break of the publish checks.
+
+    Problems the story already had (a lead photo whose rights ran out after publication)
+    are not the edit's doing; the edit may well be the fix.
+    """
+    if previous.status != Status.PUBLISHED:
+        return []
+    before = set(publication_problems(previous))
+    return [problem for problem in publication_problems(article) if problem not in before]
+
+
 @transaction.atomic
 def restore_revision(*, article: Article, version, by) -> Article:
-    """Bring back the words of an earlier revision as a new revision; status is unchanged."""
+    """Bring back the words of an earlier revision as a new revision.
+
+    Only CONTENT_FIELDS come back: status, publish time and trash state stay as they are,
+    the version grows, and a live story keeps passing the checks Publish makes.
+    """
     _require(can_edit(by, article), _("You may not edit this story."))
     data = version.field_dict
     previous = Article.objects.get(pk=article.pk)
@@ -199,9 +227,27 @@ def restore_revision(*, article: Article, version, by) -> Article:
         key = field if field in data else name
         if key in data:
             setattr(article, field, data[key])
+    if Article.objects.exclude(pk=article.pk).filter(slug=article.slug).exists():
+        raise ValidationError(
+            _(
+                "That revision's slug “%(slug)s” now belongs to another story, so nothing was "
+                "restored. Give one of the two stories another slug first."
+            )
+            % {"slug": article.slug}
+        )
+    problems = new_publication_problems(article, previous)
+    if problems:
+        raise ValidationError(problems)
     remember_old_urls(article, previous)
     stamp = timezone.localtime(version.revision.date_created).strftime("%Y-%m-%d %H:%M")
-    _save_revision(article, by, f"Restored the revision of {stamp}")
+    try:
+        with transaction.atomic():
+            _save_revision(article, by, f"Restored the revision of {stamp}")
+    except IntegrityError:
+        # Another story took the slug between the check above and the save.
+        raise ValidationError(
+            _("That revision could not be restored: its slug is taken. Nothing was saved.")
+        ) from None
     log(article=article, by=by, action=Action.REVERTED, detail=stamp)
     return article
 

@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from articles import workflow
 from articles.models import Article
 from tests.factories import ArticleFactory, AuthorFactory
 
@@ -109,11 +110,10 @@ def test_publishing_without_a_time_publishes_now():
     assert story.first_published_at == story.publish_at
 
 
-def test_rescheduling_before_going_live_moves_the_first_published_time():
+def test_rescheduling_before_going_live_moves_the_first_published_time(editor):
     ahead = timezone.now() + timedelta(days=1)
-    story = ArticleFactory(publish_at=ahead)
-    story.publish_at = ahead + timedelta(days=1)
-    story.save()
+    story = ArticleFactory(publish_at=ahead, authors=[AuthorFactory()])
+    workflow.schedule(article=story, by=editor, at=ahead + timedelta(days=1))
     assert story.first_published_at == ahead + timedelta(days=1)
 
 

@@ -5,9 +5,9 @@ from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.forms.models import construct_instance
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -26,7 +26,7 @@ from articles import history, workflow
 from articles.admin.common import NewsroomAdminMedia, photo_thumbnail
 from articles.markup import media_url
 from articles.models import Article, Byline, Correction, Photo, PreviewLink, StaleEdit
-from articles.permissions import can_edit, can_publish, can_trash
+from articles.permissions import can_edit, can_publish, can_trash, can_view, viewable
 
 BODY_EDITOR = {
     "extensions": {
@@ -265,7 +265,7 @@ class ArticleAdmin(VersionAdmin):
     class Media(NewsroomAdminMedia):
         js = ["admin/photo_picker.js"]
 
-    # Who sees and changes what: enforced here, not only by hidden buttons.
+    # Who sees and changes what (articles.permissions): enforced here, not by hidden buttons.
     def get_queryset(self, request):
         queryset = (
             super()
@@ -273,11 +273,11 @@ class ArticleAdmin(VersionAdmin):
             .live()
             .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")))
         )
-        user = request.user
-        if user.has_perm("articles.edit_any_article"):
-            return queryset
-        own = Exists(Byline.objects.filter(article=OuterRef("pk"), author__user=user))
-        return queryset.filter(Q(created_by=user) | own | Q(status=Article.Status.PUBLISHED))
+        return viewable(request.user, queryset)
+
+    def has_view_permission(self, request, obj=None):
+        allowed = super().has_view_permission(request, obj)
+        return allowed and (obj is None or can_view(request.user, obj))
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
@@ -437,9 +437,14 @@ class ArticleAdmin(VersionAdmin):
         ]
 
     def _story(self, request, object_id):
-        article = get_object_or_404(Article.objects.live(), pk=object_id)
-        if not self.has_view_or_change_permission(request, article):
-            raise PermissionDenied
+        """The story a workflow page works on, if this user may see it (else not found)."""
+        try:
+            pk = int(object_id)
+        except (TypeError, ValueError):
+            raise Http404("No such story.") from None
+        article = Article.objects.live().filter(pk=pk).first()
+        if article is None or not can_view(request.user, article):
+            raise Http404("No such story.")
         return article
 
     def workflow_view(self, request, object_id, action):
@@ -462,7 +467,7 @@ class ArticleAdmin(VersionAdmin):
                     request.build_absolute_uri(link.get_absolute_url()),
                 )
             elif action == "revoke":
-                link = get_object_or_404(PreviewLink, pk=request.POST.get("link"), article=article)
+                link = self._preview_link(article, request.POST.get("link"))
                 workflow.revoke_preview(link=link, by=request.user)
                 done = _("Preview link revoked.")
             elif action == "trash":
@@ -477,6 +482,12 @@ class ArticleAdmin(VersionAdmin):
         else:
             messages.success(request, done)
         return HttpResponseRedirect(change_url)
+
+    def _preview_link(self, article, link_id):
+        try:
+            return get_object_or_404(PreviewLink, pk=int(link_id), article=article)
+        except (TypeError, ValueError):
+            raise Http404("No such preview link.") from None
 
     def photo_search_view(self, request):
         """Library photos for the body editor's picker, as JSON."""
@@ -519,9 +530,7 @@ class ArticleAdmin(VersionAdmin):
         article = self._story(request, object_id)
         if request.method == "POST":
             version = history.version_of(article, request.POST.get("version"))
-            workflow.restore_revision(article=article, version=version, by=request.user)
-            messages.success(request, _("The earlier revision is restored as a new revision."))
-            return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+            return self._restore(request, article, version)
         versions = history.versions_of(article)
         older = history.version_of(article, request.GET.get("a")) if request.GET.get("a") else None
         newer = history.version_of(article, request.GET.get("b")) if request.GET.get("b") else None
@@ -541,6 +550,35 @@ class ArticleAdmin(VersionAdmin):
             "can_restore": can_edit(request.user, article),
         }
         return TemplateResponse(request, "admin/articles/article/compare.html", context)
+
+    def _restore(self, request, article, version):
+        try:
+            workflow.restore_revision(article=article, version=version, by=request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            compare_url = reverse("admin:articles_article_compare", args=[article.pk])
+            return HttpResponseRedirect(f"{compare_url}?a={version.pk}")
+        messages.success(request, _("The earlier revision is restored as a new revision."))
+        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+
+    # django-reversion's own revert and recover pages write an old row back whole: status,
+    # publish time, trash state and version included, past every check and the log. Here a
+    # revision is compared, and restoring it brings back its words through the workflow.
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        article = self._story(request, object_id)
+        version = history.version_of(article, version_id)
+        if request.method == "POST":
+            return self._restore(request, article, version)
+        compare_url = reverse("admin:articles_article_compare", args=[article.pk])
+        return HttpResponseRedirect(f"{compare_url}?a={version.pk}")
+
+    def recover_view(self, request, version_id, extra_context=None):
+        """Stories deleted for good stay deleted; the trash is where stories come back from."""
+        raise PermissionDenied
+
+    def recoverlist_view(self, request, extra_context=None):
+        raise PermissionDenied
 
     # Deleting moves to the trash.
     def delete_model(self, request, obj):

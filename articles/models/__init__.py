@@ -6,7 +6,14 @@ from articles.models.imports import WordPressItem
 from articles.models.photos import Photo
 from articles.models.previews import PreviewLink
 from articles.models.sections import Section
-from articles.models.stories import Article, ArticleQuerySet, Byline, StaleEdit, TrashedArticle
+from articles.models.stories import (
+    Article,
+    ArticleQuerySet,
+    Byline,
+    StaleEdit,
+    StateChangeRefused,
+    TrashedArticle,
+)
 
 __all__ = [
     "Activity",
@@ -19,6 +26,7 @@ __all__ = [
     "PreviewLink",
     "Section",
     "StaleEdit",
+    "StateChangeRefused",
     "TrashedArticle",
     "WordPressItem",
 ]

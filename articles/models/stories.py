@@ -1,6 +1,9 @@
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import F, Prefetch, Q
 from django.utils import timezone
@@ -20,6 +23,27 @@ def validate_story_slug(value: str) -> None:
 
 class StaleEdit(Exception):
     """A save based on an old version of the story: someone else saved in between."""
+
+
+class StateChangeRefused(PermissionDenied):
+    """A write that would change a story's workflow state outside articles.workflow."""
+
+
+# A story's workflow state: what only articles.workflow changes, with its checks and its log.
+STATE_FIELDS = frozenset({"status", "publish_at", "deleted_at", "deleted_by_id"})
+_changing_state = ContextVar("changing_state", default=False)
+
+
+@contextmanager
+def state_change():
+    """Opened by articles.workflow (and nothing else) around a save that moves a story's
+    status, publish time or trash state. Outside it, Article refuses such a save, whatever
+    path it came by: an admin form, a revision being reverted, a script."""
+    token = _changing_state.set(True)
+    try:
+        yield
+    finally:
+        _changing_state.reset(token)
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -254,7 +278,7 @@ class Article(models.Model):
             # A savepoint of its own, so a refused save leaves the caller's transaction usable.
             with transaction.atomic(using=kwargs.get("using")):
                 super().save(*args, **kwargs)
-        except StaleEdit:
+        except (StaleEdit, StateChangeRefused):
             self.version -= 1
             raise
         finally:
@@ -270,15 +294,35 @@ class Article(models.Model):
         update_search_vector(self)
 
     def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
+        """Every UPDATE of a story: it matches only the version this copy was loaded at and,
+        outside articles.workflow, only a row whose workflow state it leaves as it is."""
         expected = getattr(self, "_expected_version", None)
         if expected is None:
-            return super()._do_update(base_qs, using, pk_val, values, update_fields, forced_update)
+            # Not through save(): a raw write (a revision reverted whole, a fixture) carries
+            # the old copy's version and state; the version would go backwards.
+            raise StateChangeRefused(
+                f"Story {pk_val} may only be changed through save() and articles.workflow."
+            )
         guarded = base_qs.filter(version=expected)
+        if not _changing_state.get():
+            guarded = guarded.filter(
+                **{
+                    field.attname: value
+                    for field, _, value in values
+                    if field.attname in STATE_FIELDS
+                }
+            )
         if super()._do_update(guarded, using, pk_val, values, update_fields, forced_update):
             return True
-        if base_qs.filter(pk=pk_val).exists():
-            raise StaleEdit(f"Story {pk_val} was saved by someone else since version {expected}.")
-        return False
+        current = base_qs.filter(pk=pk_val).values_list("version", flat=True).first()
+        if current is None:
+            return False
+        if current == expected:
+            raise StateChangeRefused(
+                f"Story {pk_val}: status, publish time and trash change only through "
+                "articles.workflow."
+            )
+        raise StaleEdit(f"Story {pk_val} was saved by someone else since version {expected}.")
 
     def transition_to(self, status: str) -> None:
         """Move to ``status`` if the workflow allows it from the current one."""
