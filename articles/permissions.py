@@ -67,3 +67,18 @@ def viewable(user, stories):
         Byline.objects.filter(article=OuterRef("pk"), author__user=user)
     )
     return stories.live().filter(own) | stories.public()
+
+
+def can_set_photo_rights(user) -> bool:
+    """Licence, usage notes and rights expiry: photo editors and editors only."""
+    return user.is_active and user.has_perm("articles.manage_rights_photo")
+
+
+def can_edit_photo(user, photo) -> bool:
+    """Photo editors and editors change any photo; others only the words and focal point of
+    photos they uploaded themselves (and never their rights: ``can_set_photo_rights``)."""
+    if not user.is_active or not user.has_perm("articles.change_photo"):
+        return False
+    if can_set_photo_rights(user) or photo.pk is None:
+        return True
+    return photo.uploaded_by_id == user.pk

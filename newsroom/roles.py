@@ -23,7 +23,7 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "articles.byline": ALL,
         "articles.correction": ALL,
         "articles.section": ALL,
-        "articles.photo": ("add", "change", "view"),
+        "articles.photo": ("add", "change", "view", "manage_rights"),
         "articles.activity": ("view",),
         "authors.author": ALL,
         "authors.handle": ALL,
@@ -31,7 +31,7 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "taggit.taggeditem": ALL,
     },
     "Photo editor": {
-        "articles.photo": ALL,
+        "articles.photo": (*ALL, "manage_rights"),
         "articles.article": ("view",),
     },
     "Admin": {

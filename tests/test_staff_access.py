@@ -1,14 +1,14 @@
 """Object-level permissions on every staff page, and staff-side bad input that gave 500s."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from articles import workflow
-from articles.models import Article, PreviewLink
-from tests.factories import ArticleFactory, AuthorFactory
+from articles.models import Article, Photo, PreviewLink
+from tests.factories import ArticleFactory, AuthorFactory, PhotoFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -114,3 +114,104 @@ def test_revoking_a_preview_link_by_a_bad_id_is_not_found(client, people, link):
     response = client.post(f"/admin/articles/article/{story.pk}/workflow/revoke/", {"link": link})
     assert response.status_code == 404
     assert PreviewLink.objects.get(pk=kept.pk).revoked_at is None
+
+
+# Photo rights: licence, usage notes and expiry belong to photo editors and editors.
+def photo_form(photo, **changes):
+    data = {
+        "caption": photo.caption,
+        "alt_text": photo.alt_text,
+        "credit_kind": photo.credit_kind,
+        "credit": photo.credit,
+        "source": photo.source,
+        "focal_x": "0.5",
+        "focal_y": "0.5",
+        "licence": photo.licence,
+        "cc_variant": photo.cc_variant,
+        "usage_notes": photo.usage_notes,
+        "rights_expire_on": photo.rights_expire_on.isoformat() if photo.rights_expire_on else "",
+    }
+    data.update(changes)
+    return data
+
+
+def rights(photo):
+    photo = Photo.objects.get(pk=photo.pk)
+    return (photo.licence, photo.cc_variant, photo.usage_notes, photo.rights_expire_on)
+
+
+@pytest.fixture
+def expired_agency_photo():
+    return PhotoFactory(
+        licence=Photo.Licence.AGENCY,
+        usage_notes="Editorial use only.",
+        rights_expire_on=timezone.localdate() - timedelta(days=1),
+    )
+
+
+def test_a_reporter_cannot_change_any_photos_rights(client, people, expired_agency_photo):
+    photo = expired_agency_photo
+    before = rights(photo)
+    client.force_login(people["reporter"])
+    client.post(
+        f"/admin/articles/photo/{photo.pk}/change/",
+        photo_form(photo, licence="staff", usage_notes="", rights_expire_on="2099-01-01"),
+    )
+    assert rights(photo) == before
+
+
+def test_a_reporter_edits_the_words_of_their_own_upload_but_not_its_rights(
+    client, people, expired_agency_photo
+):
+    photo = expired_agency_photo
+    photo.uploaded_by = people["reporter"]
+    photo.save()
+    before = rights(photo)
+    client.force_login(people["reporter"])
+    page = client.get(f"/admin/articles/photo/{photo.pk}/change/")
+    form = page.context["adminform"].form
+    assert "caption" in form.fields and "rights_expire_on" not in form.fields
+    response = client.post(
+        f"/admin/articles/photo/{photo.pk}/change/",
+        photo_form(photo, caption="A better caption.", rights_expire_on="2099-01-01"),
+    )
+    assert response.status_code == 302
+    assert Photo.objects.get(pk=photo.pk).caption == "A better caption."
+    assert rights(photo) == before
+
+
+def test_a_reporter_cannot_change_the_words_of_someone_elses_photo(client, people):
+    photo = PhotoFactory(uploaded_by=people["other"])
+    client.force_login(people["reporter"])
+    client.post(f"/admin/articles/photo/{photo.pk}/change/", photo_form(photo, caption="Mine"))
+    assert Photo.objects.get(pk=photo.pk).caption == photo.caption
+
+
+@pytest.mark.parametrize("role", ["Editor", "Photo editor"])
+def test_editors_and_photo_editors_set_rights(
+    client, django_user_model, roles, role, expired_agency_photo
+):
+    user = django_user_model.objects.create_user("pat", password="x", is_staff=True)
+    user.groups.add(Group.objects.get(name=role))
+    photo = expired_agency_photo
+    client.force_login(user)
+    response = client.post(
+        f"/admin/articles/photo/{photo.pk}/change/",
+        photo_form(photo, rights_expire_on="2099-01-01", usage_notes="Renewed."),
+    )
+    assert response.status_code == 302
+    assert rights(photo)[2:] == ("Renewed.", date(2099, 1, 1))
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/articles/article/photos/?q=chip%00",
+        "/admin/articles/photo/?q=chip%00",
+        "/admin/articles/article/?q=chip%00",
+    ],
+)
+def test_a_null_byte_in_an_admin_search_is_no_500(client, people, url):
+    PhotoFactory()
+    client.force_login(people["editor"])
+    assert client.get(url).status_code in (200, 400)

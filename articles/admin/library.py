@@ -16,6 +16,7 @@ from articles.admin.common import NewsroomAdminMedia, photo_thumbnail
 from articles.figures import refresh_bodies_using
 from articles.markup import media_url
 from articles.models import Article, OldURL, Photo, Section
+from articles.permissions import can_edit_photo, can_set_photo_rights
 
 
 @admin.register(Section)
@@ -166,6 +167,18 @@ class PhotoAdmin(admin.ModelAdmin):
 
     class Media(NewsroomAdminMedia):
         js = ["admin/focal_point.js"]
+
+    # Server-side: fields read-only here are left out of the form, so a posted value is
+    # ignored, not merely hidden.
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not can_set_photo_rights(request.user):
+            readonly += Photo.RIGHTS_FIELDS
+        return readonly
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or can_edit_photo(request.user, obj))
 
     @admin.display(description=_("caption"), ordering="caption")
     def title(self, photo):

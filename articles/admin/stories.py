@@ -493,7 +493,8 @@ class ArticleAdmin(VersionAdmin):
         """Library photos for the body editor's picker, as JSON."""
         if not request.user.has_perm("articles.view_photo"):
             raise PermissionDenied
-        term = request.GET.get("q", "").strip()[:100]
+        # PostgreSQL text cannot hold NUL: such a search finds what the rest would.
+        term = request.GET.get("q", "").replace("\x00", "").strip()[:100]
         photos = Photo.objects.all()
         if term:
             photos = photos.filter(

@@ -64,6 +64,9 @@ def master_name(photo, filename: str) -> str:
 class Photo(models.Model):
     """A picture in the library, with the caption, alt text and credit it must carry."""
 
+    # What may be published and until when: set by photo editors and editors only.
+    RIGHTS_FIELDS = ("licence", "cc_variant", "usage_notes", "rights_expire_on")
+
     class CreditKind(models.TextChoices):
         PHOTO = "photo", _("Photo")
         ILLUSTRATION = "illustration", _("Illustration")
@@ -167,6 +170,9 @@ class Photo(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("photo")
         verbose_name_plural = _("photos")
+        permissions = [
+            ("manage_rights_photo", _("Can set a photo's licence, usage notes and rights expiry")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(alt_text="") & ~models.Q(credit=""),
