@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from articles import workflow
@@ -215,3 +215,89 @@ def test_a_null_byte_in_an_admin_search_is_no_500(client, people, url):
     PhotoFactory()
     client.force_login(people["editor"])
     assert client.get(url).status_code in (200, 400)
+
+
+# The Admin role manages users and roles, and stops below superuser.
+@pytest.fixture
+def admin_role(django_user_model, roles):
+    user = django_user_model.objects.create_user("ada", password="x", is_staff=True)
+    user.groups.add(Group.objects.get(name="Admin"))
+    return user
+
+
+def user_form(user, **changes):
+    data = {
+        "username": user.username,
+        "first_name": "",
+        "last_name": "",
+        "email": "",
+        "is_active": "on",
+        "is_staff": "on",
+        "last_login_0": "",
+        "last_login_1": "",
+        "date_joined_0": "2026-11-01",
+        "date_joined_1": "09:00:00",
+        "groups": [g.pk for g in user.groups.all()],
+    }
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_the_admin_role_cannot_make_itself_or_others_superuser(client, admin_role, people):
+    everything = list(Permission.objects.values_list("pk", flat=True))
+    client.force_login(admin_role)
+    for user in (admin_role, people["reporter"]):
+        response = client.post(
+            f"/admin/auth/user/{user.pk}/change/",
+            user_form(user, is_superuser="on", user_permissions=everything),
+        )
+        assert response.status_code in (302, 403)
+        user.refresh_from_db()
+        assert not user.is_superuser and not user.user_permissions.exists()
+    admin_role.refresh_from_db()
+    assert not admin_role.has_perm("auth.change_group")
+
+
+def test_the_admin_role_cannot_take_over_a_superuser(client, admin_role, django_user_model):
+    root = django_user_model.objects.create_superuser("root", password="old password 123")
+    client.force_login(admin_role)
+    client.post(
+        f"/admin/auth/user/{root.pk}/password/",
+        {"password1": "taken over 4567", "password2": "taken over 4567"},
+    )
+    client.post(f"/admin/auth/user/{root.pk}/change/", user_form(root, is_active=None))
+    root.refresh_from_db()
+    assert root.is_active and root.check_password("old password 123")
+
+
+def test_the_admin_role_still_assigns_roles(client, admin_role, people):
+    editor_group = Group.objects.get(name="Editor")
+    client.force_login(admin_role)
+    response = client.post(
+        f"/admin/auth/user/{people['other'].pk}/change/",
+        user_form(people["other"], groups=[editor_group.pk]),
+    )
+    assert response.status_code == 302
+    assert list(people["other"].groups.all()) == [editor_group]
+
+
+# Bidirectional controls (RLO and the like) re-order what staff read in the admin.
+SPOOFED = "Invoice \u202egpj.exe\u202c and \u2066isolated\u2069 text"
+
+
+def test_bidi_controls_are_removed_from_short_text_on_save(people):
+    author = AuthorFactory(name=f"Jane {SPOOFED}")
+    story = ArticleFactory(headline=SPOOFED, dek=SPOOFED, authors=[author])
+    photo = PhotoFactory(caption=SPOOFED, credit=SPOOFED, alt_text=SPOOFED)
+    story.refresh_from_db(), author.refresh_from_db(), photo.refresh_from_db()
+    for text in (story.headline, story.dek, author.name, photo.caption, photo.credit):
+        assert not any(
+            ch in text for ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+        )
+    assert story.headline == "Invoice gpj.exe and isolated text"
+
+
+def test_bidi_controls_never_reach_the_admin_list(client, people):
+    ArticleFactory(headline=SPOOFED)
+    client.force_login(people["editor"])
+    assert "\u202e" not in client.get("/admin/articles/article/").text

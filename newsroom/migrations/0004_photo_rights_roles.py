@@ -41,7 +41,7 @@ def update_roles(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("newsroom", "0002_workflow_roles"),
+        ("newsroom", "0003_two_factor_invitations"),
         ("articles", "0007_photo_rights_permission"),
     ]
 
