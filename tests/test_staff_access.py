@@ -301,3 +301,15 @@ def test_bidi_controls_never_reach_the_admin_list(client, people):
     ArticleFactory(headline=SPOOFED)
     client.force_login(people["editor"])
     assert "\u202e" not in client.get("/admin/articles/article/").text
+
+
+def test_the_admin_role_cannot_delete_a_superuser_from_the_list(
+    client, admin_role, django_user_model
+):
+    root = django_user_model.objects.create_superuser("root", password="old password 123")
+    client.force_login(admin_role)
+    client.post(
+        "/admin/auth/user/",
+        {"action": "delete_selected", "_selected_action": [root.pk], "post": "yes"},
+    )
+    assert django_user_model.objects.filter(pk=root.pk).exists()
