@@ -44,6 +44,25 @@ def connect_page_cache_invalidation():
     cache_back.connect(move_generation, dispatch_uid="pages-cache-back")
 
 
+# Apps whose text fields staff fill in (the admin, importers, the API): see sanitize.py.
+STAFF_TEXT_APPS = ("articles", "authors", "taggit", "auth")
+
+
+def connect_text_sanitizing():
+    from django.apps import apps
+    from django.db.models.signals import pre_save
+
+    from newsroom.sanitize import strip_bidi_controls_on_save
+
+    for app_label in STAFF_TEXT_APPS:
+        for model in apps.get_app_config(app_label).get_models():
+            pre_save.connect(
+                strip_bidi_controls_on_save,
+                sender=model,
+                dispatch_uid=f"bidi-{model._meta.label_lower}",
+            )
+
+
 class NewsroomConfig(AppConfig):
     """Site-wide pieces: layout templates, health check, roles."""
 
@@ -52,5 +71,6 @@ class NewsroomConfig(AppConfig):
 
     def ready(self):
         connect_page_cache_invalidation()
+        connect_text_sanitizing()
         # Sent once per app with models: the roles are made on auth's turn.
         post_migrate.connect(restore_missing_roles, dispatch_uid="newsroom-roles")

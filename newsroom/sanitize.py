@@ -60,3 +60,23 @@ def clean_body(html: str) -> str:
 def clean_short_text(html: str) -> str:
     """A bio or a hand-written teaser: paragraphs and inline formatting only."""
     return _clean(html, _INLINE_TAGS | {"p"})
+
+
+# Embeddings, overrides and isolates (LRE, RLE, PDF, LRO, RLO; LRI, RLI, FSI, PDI) re-order
+# the text around them: "invoice\u202egpj.exe" reads as "invoiceexe.jpg". The plain marks
+# (LRM, RLM, ALM) that right-to-left writing needs are kept; they re-order nothing.
+_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+
+
+def strip_bidi_controls(text: str) -> str:
+    return text.translate(_BIDI_CONTROLS)
+
+
+def strip_bidi_controls_on_save(sender, instance, **kwargs):
+    """pre_save for every model staff write text into (newsroom.apps): headlines, names,
+    captions, credits and the rest never store a control that re-orders what staff read."""
+    for field in instance._meta.concrete_fields:
+        if field.get_internal_type() in ("CharField", "TextField", "SlugField"):
+            value = getattr(instance, field.attname)
+            if isinstance(value, str):
+                setattr(instance, field.attname, strip_bidi_controls(value))
