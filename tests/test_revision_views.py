@@ -222,3 +222,23 @@ def test_restoring_a_revision_whose_slug_another_story_took_says_so(client, peop
     assert "fab-opens" in response.text and "another story" in response.text
     assert state(story) == before
     assert Article.objects.get(pk=story.pk).slug == "fab-opens-in-may"
+
+
+def test_the_change_form_cannot_put_an_expired_photo_on_a_live_story(client, people):
+    editor = people["editor"]
+    expired = PhotoFactory(rights_expire_on=timezone.localdate() - timedelta(days=1))
+    story = ArticleFactory(authors=[AuthorFactory()])
+    client.force_login(editor)
+    response = client.post(
+        f"/admin/articles/article/{story.pk}/change/",
+        change_form_data(story, lead_photo=expired.pk),
+    )
+    assert response.status_code == 200 and "rights expired" in response.text
+    assert Article.objects.get(pk=story.pk).lead_photo is None
+    # A draft may carry it: Publish will refuse it then.
+    draft = ArticleFactory(status=Status.DRAFT, publish_at=None)
+    response = client.post(
+        f"/admin/articles/article/{draft.pk}/change/",
+        change_form_data(draft, lead_photo=expired.pk),
+    )
+    assert response.status_code == 302

@@ -138,6 +138,14 @@ class ArticleAdminForm(forms.ModelForm):
             self.instance.version = loaded
         return data
 
+    def _post_clean(self):
+        super()._post_clean()
+        # A live or scheduled story keeps passing the checks Publish made (workflow).
+        if self.instance.pk and not self.errors:
+            previous = Article.objects.get(pk=self.instance.pk)
+            for problem in workflow.new_publication_problems(self.instance, previous):
+                self.add_error(None, problem)
+
     def refuse_stale_edit(self, loaded: int):
         """Keep the editor's text as a revision, show what the other person changed."""
         refused = Article.objects.get(pk=self.instance.pk)
