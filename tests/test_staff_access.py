@@ -313,3 +313,17 @@ def test_the_admin_role_cannot_delete_a_superuser_from_the_list(
         {"action": "delete_selected", "_selected_action": [root.pk], "post": "yes"},
     )
     assert django_user_model.objects.filter(pk=root.pk).exists()
+
+
+def test_the_schedule_page_shows_a_reporter_only_what_they_may_see(
+    client, people, hidden_from_rita
+):
+    mine = ArticleFactory(
+        headline="Rita's scheduled story",
+        publish_at=timezone.now() + timedelta(days=2),
+        created_by=people["reporter"],
+    )
+    client.force_login(people["reporter"])
+    page = client.get("/admin/articles/article/schedule/").text
+    assert mine.headline.replace("'", "&#x27;") in page
+    assert hidden_from_rita["embargoed"].headline not in page

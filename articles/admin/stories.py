@@ -526,7 +526,7 @@ class ArticleAdmin(VersionAdmin):
 
     def schedule_view(self, request):
         """What goes live in the next seven days, by day."""
-        days = history.schedule_by_day(Article.objects.live(), days=7)
+        days = history.schedule_by_day(viewable(request.user, Article.objects.live()), days=7)
         context = {
             **self.admin_site.each_context(request),
             "title": _("Schedule: the next 7 days"),
