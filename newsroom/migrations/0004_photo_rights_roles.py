@@ -42,7 +42,7 @@ def update_roles(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("newsroom", "0003_two_factor_invitations"),
-        ("articles", "0007_photo_rights_permission"),
+        ("articles", "0008_photo_rights_permission"),
     ]
 
     operations = [migrations.RunPython(update_roles, migrations.RunPython.noop)]

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0006_wordpress_items'),
+        ('articles', '0007_photo_media_token_private_names'),
     ]
 
     operations = [
