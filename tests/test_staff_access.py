@@ -327,3 +327,23 @@ def test_the_schedule_page_shows_a_reporter_only_what_they_may_see(
     page = client.get("/admin/articles/article/schedule/").text
     assert mine.headline.replace("'", "&#x27;") in page
     assert hidden_from_rita["embargoed"].headline not in page
+
+
+def test_where_a_photo_is_used_names_only_stories_the_user_may_see(
+    client, people, django_user_model
+):
+    photo = PhotoFactory(uploaded_by=people["reporter"])
+    hidden = ArticleFactory(
+        headline="Otto writes a secret draft",
+        status=Status.DRAFT,
+        publish_at=None,
+        lead_photo=photo,
+    )
+    public = ArticleFactory(headline="A public story", lead_photo=photo)
+    client.force_login(people["reporter"])
+    page = client.get(f"/admin/articles/photo/{photo.pk}/change/").text
+    assert public.headline in page and hidden.headline not in page
+    assert "1 more story you cannot open" in page
+    client.force_login(people["editor"])
+    page = client.get(f"/admin/articles/photo/{photo.pk}/change/").text
+    assert public.headline in page and hidden.headline in page

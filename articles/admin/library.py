@@ -1,3 +1,4 @@
+from contextvars import ContextVar
 from datetime import timedelta
 
 from django import forms
@@ -10,13 +11,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from articles import imaging
 from articles.admin.common import NewsroomAdminMedia, photo_thumbnail
 from articles.figures import refresh_bodies_using
 from articles.markup import media_url
 from articles.models import Article, OldURL, Photo, Section
-from articles.permissions import can_edit_photo, can_set_photo_rights
+from articles.permissions import can_edit_photo, can_set_photo_rights, viewable
 
 
 @admin.register(Section)
@@ -136,6 +138,10 @@ class RightsFilter(admin.SimpleListFilter):
         return queryset
 
 
+# The user whose photo page is being rendered: a read-only field gets only the photo.
+_viewer = ContextVar("photo_admin_viewer", default=None)
+
+
 @admin.register(Photo)
 class PhotoAdmin(admin.ModelAdmin):
     form = PhotoAdminForm
@@ -221,13 +227,25 @@ class PhotoAdmin(admin.ModelAdmin):
     def used_in(self, photo):
         if not photo.pk:
             return "—"
-        stories = Article.objects.live().filter(
+        using = Article.objects.live().filter(
             Q(lead_photo=photo) | Q(body__contains=photo.image.name)
-        )[:50]
-        if not stories:
+        )
+        # Headlines only of stories this user may open (articles.permissions); the rest
+        # are counted, so whoever judges the photo's rights knows they exist.
+        viewer = _viewer.get()
+        stories = list(viewable(viewer, using)[:50]) if viewer is not None else []
+        hidden = using.count() - len(stories) if len(stories) < 50 else 0
+        if not stories and not hidden:
             return _("No story uses this photo.")
+        more = ""
+        if hidden:
+            more = ngettext(
+                "and %(n)d more story you cannot open",
+                "and %(n)d more stories you cannot open",
+                hidden,
+            ) % {"n": hidden}
         return format_html(
-            "<ul>{}</ul>",
+            "<ul>{}</ul>{}",
             format_html_join(
                 "",
                 '<li><a href="{}">{}</a> ({})</li>',
@@ -240,6 +258,7 @@ class PhotoAdmin(admin.ModelAdmin):
                     for s in stories
                 ),
             ),
+            more,
         )
 
     def save_model(self, request, obj, form, change):
@@ -270,8 +289,12 @@ class PhotoAdmin(admin.ModelAdmin):
             )
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        token = _viewer.set(request.user)  # who reads "Where it is used"
         try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            if hasattr(response, "render"):
+                response.render()  # while the viewer is known
+            return response
         except (OSError, ValidationError) as error:
             # Storage full or failing, or the renditions refused (imaging's limits): nothing
             # half-written stays (the row rolled back, rendition files written so far were
@@ -283,3 +306,5 @@ class PhotoAdmin(admin.ModelAdmin):
                 % {"error": reason},
             )
             return HttpResponseRedirect(request.path)
+        finally:
+            _viewer.reset(token)
