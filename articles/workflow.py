@@ -179,6 +179,13 @@ def add_correction(*, article: Article, by, kind: str, text: str, at=None) -> Co
     return correction
 
 
+def record_edit(*, article: Article, by, created: bool, fields: list[str]) -> Activity:
+    """A story's words saved by hand (the admin form): logged with the fields changed, as
+    every other change is."""
+    action = Action.CREATED if created else Action.EDITED
+    return log(article=article, by=by, action=action, detail=", ".join(fields))
+
+
 def touch(*, article: Article, by, comment: str) -> None:
     """Mark the story as updated now, as a new revision."""
     article.refresh_from_db(fields=["version"])

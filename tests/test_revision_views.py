@@ -242,3 +242,16 @@ def test_the_change_form_cannot_put_an_expired_photo_on_a_live_story(client, peo
         change_form_data(draft, lead_photo=expired.pk),
     )
     assert response.status_code == 302
+
+
+def test_an_edit_through_the_admin_is_logged_with_the_fields_it_changed(client, people):
+    editor = people["editor"]
+    story = ArticleFactory(authors=[AuthorFactory()])
+    client.force_login(editor)
+    client.post(
+        f"/admin/articles/article/{story.pk}/change/",
+        change_form_data(story, headline="A sharper headline", dek="A new dek"),
+    )
+    entry = Activity.objects.get(article=story, user=editor)
+    assert entry.action == Activity.Action.EDITED
+    assert entry.detail == "headline, dek"

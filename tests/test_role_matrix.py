@@ -118,10 +118,9 @@ def rule(action: str, user, story) -> bool:
     raise AssertionError(action)
 
 
-# What each allowed action leaves in the activity log (None: a content edit, kept as a
-# revision instead).
+# What each allowed action leaves in the activity log.
 LOGGED = {
-    "change POST": None,
+    "change POST": Action.EDITED,
     "compare POST": Action.REVERTED,
     "revision POST": Action.REVERTED,
     "delete POST": Action.TRASHED,
@@ -189,10 +188,11 @@ def worked(action, response, story, before, user) -> bool:
         return response.status_code == 200 and story.headline in response.text
     logged = LOGGED[action]
     trail = Activity.objects.filter(article_id=story.pk, user=user)
-    if logged is None:
-        return (
-            Article.objects.get(pk=story.pk).headline == "Edited" and snapshot(story)[3] > before[3]
-        )
+    if action == "change POST":
+        after = snapshot(story)
+        edited = Article.objects.get(pk=story.pk).headline == "Edited"
+        if not (edited and after[:3] == before[:3] and after[3] > before[3]):
+            return False
     if not trail.filter(action=logged).exists():
         return False
     after = snapshot(story)

@@ -355,6 +355,9 @@ class ArticleAdmin(VersionAdmin):
         else:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+        workflow.record_edit(
+            article=obj, by=request.user, created=not change, fields=form.changed_data
+        )
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Correction:

@@ -8,6 +8,8 @@ class Activity(models.Model):
     """The audit log: who did what to which story, and when. Never edited, never deleted."""
 
     class Action(models.TextChoices):
+        CREATED = "created", _("created")
+        EDITED = "edited", _("edited")
         SUBMITTED = "submitted", _("submitted for review")
         PUBLISHED = "published", _("published")
         SCHEDULED = "scheduled", _("scheduled")
