@@ -488,6 +488,13 @@ class Importer:
             self.report.warnings.append(f"{where}: no GMT date; its local date was used.")
         if wp_status == "private":
             self.report.warnings.append(f"{where}: private in WordPress, unpublished here.")
+        if export.text(item, "wp:post_password"):
+            # WordPress never shows it without the password: kept, never public here.
+            status, when = Article.Status.UNPUBLISHED, None
+            self.report.warnings.append(
+                f"{where}: password-protected in WordPress, imported unpublished; "
+                "publish it by hand if it may be read by everyone."
+            )
         self.markup.post_id = wp_id
         body = self.markup.convert(export.text(item, "content:encoded"), where)
         thumbnail = export.meta(item).get("_thumbnail_id")
