@@ -1,4 +1,4 @@
-"""Importing WordPress exports (WXR 1.1 and 1.2): authors, categories as sections, tags,
+"""Importing WordPress exports (WXR 1.0 to 1.2): authors, categories as sections, tags,
 posts as stories, attachments as photos, old permalinks as 301s.
 
 The whole file is read and checked before anything is written; the import then runs in one
@@ -88,20 +88,43 @@ class Export:
         }
 
 
+# The namespaces the importer reads, by what their URI is rather than by the prefix a file
+# gives them. Missing ones get a URI no element has: those elements then read as empty.
+WXR = re.compile(r"https?://wordpress\.org/export/1\.[012]/")
+NAMESPACES = {
+    "wp": WXR,
+    "excerpt": re.compile(r"https?://wordpress\.org/export/1\.[012]/excerpt/"),
+    "content": re.compile(r"https?://purl\.org/rss/1\.0/modules/content/?"),
+    "dc": re.compile(r"https?://purl\.org/dc/elements/1\.1/?"),
+}
+
+
+def namespaces(declared: list[str]) -> dict[str, str]:
+    return {
+        prefix: next((uri for uri in declared if pattern.fullmatch(uri)), f"urn:absent:{prefix}")
+        for prefix, pattern in NAMESPACES.items()
+    }
+
+
 def read_export(path) -> Export:
-    """Parse and check the whole file first: a broken or truncated file is refused here."""
-    ns = {}
+    """Parse and check the whole file first: a broken or truncated file is refused here.
+
+    Every WXR from 1.0 to 1.2 is read, whatever prefixes it declares and whichever
+    namespaces it leaves out (no excerpt namespace means no excerpts, not an error).
+    """
+    declared = []
     try:
         events = ElementTree.iterparse(str(path), events=("start-ns", "end"))
         root = None
         for event, value in events:
             if event == "start-ns":
-                prefix, uri = value
-                ns.setdefault(prefix, uri)
+                declared.append(value[1])
             else:
                 root = value
     except FileNotFoundError:
         raise WordPressError(f"No such file: {path}") from None
+    except IsADirectoryError:
+        raise WordPressError(f"{path} is a folder, not an export file.") from None
     except ParseError as error:
         line, column = error.position
         raise WordPressError(
@@ -110,20 +133,27 @@ def read_export(path) -> Export:
         ) from None
     except DefusedXmlException as error:
         raise WordPressError(f"{path} uses forbidden XML features ({error}).") from None
-    wp = ns.get("wp", "")
-    if not re.fullmatch(r"https?://wordpress\.org/export/1\.[12]/", wp):
+    ns = namespaces(declared)
+    if ns["wp"].startswith("urn:absent:"):
         raise WordPressError(
-            f"{path} is not a WordPress export (WXR 1.1 or 1.2): its wp namespace is "
-            f"{wp or 'missing'}."
+            f"{path} is not a WordPress export (WXR 1.0 to 1.2): it declares no "
+            "http://wordpress.org/export/1.x/ namespace."
         )
     channel = root.find("channel") if root is not None else None
     if channel is None:
         raise WordPressError(f"{path} has no <channel>: not a WordPress export.")
     export = Export(site="", title="", ns=ns, channel=channel)
-    export.site = export.text(channel, "wp:base_blog_url") or export.text(channel, "link")
+    export.site = (
+        export.text(channel, "wp:base_blog_url")
+        or export.text(channel, "wp:base_site_url")
+        or export.text(channel, "link")
+    )
     export.title = export.text(channel, "title") or "WordPress"
     if not export.site:
-        raise WordPressError(f"{path} does not say which site it came from (wp:base_blog_url).")
+        raise WordPressError(
+            f"{path} does not say which site it came from (no wp:base_blog_url, "
+            "wp:base_site_url or link)."
+        )
     return export
 
 

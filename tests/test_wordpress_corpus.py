@@ -73,3 +73,35 @@ def test_password_protected_posts_are_kept_unpublished_and_named(client):
         else:
             assert story.is_public
             assert f"Post {post['id']} “{post['title'][:40]}”: password" not in output
+
+
+def site_of(name: str) -> str:
+    root = etree.parse(str(CORPUS / name)).getroot()
+    wp = next(uri for uri in root.nsmap.values() if uri.rstrip("/").split("/")[-2] == "export")
+    channel = root.find("channel")
+    return next(
+        value.strip()
+        for value in (
+            channel.findtext(f"{{{wp}}}base_blog_url"),
+            channel.findtext(f"{{{wp}}}base_site_url"),
+            channel.findtext("link"),
+        )
+        if value and value.strip()
+    )
+
+
+@pytest.mark.parametrize(
+    "name", ["wxr-1.0.xml", "no-blog-url.xml", "no-excerpt-namespace.xml", "password-protected.xml"]
+)
+def test_every_wxr_version_and_namespace_layout_is_read(name):
+    run(name)
+    posts = [i for i in read(name) if i["type"] == "post"]
+    assert posts and Article.objects.count() == len(posts)
+    for post in posts:
+        story = story_for(post["id"])
+        assert story.headline == post["title"]
+        assert story.slug == post["slug"]
+        assert story.body_text.strip()
+        expected = Article.Status.UNPUBLISHED if post["password"] else Article.Status.PUBLISHED
+        assert story.status == expected
+    assert set(WordPressItem.objects.values_list("site", flat=True)) == {site_of(name)}

@@ -8,7 +8,7 @@ from articles.wordpress import WordPressError, import_file
 
 class Command(BaseCommand):
     help = (
-        "Import a WordPress export (WXR 1.1/1.2): authors, categories as sections, tags, "
+        "Import a WordPress export (WXR 1.0 to 1.2): authors, categories as sections, tags, "
         "posts as stories, attachments as photos (files from --media-dir), old permalinks as "
         "301s. Run it again to update: nothing is duplicated. All or nothing."
     )
