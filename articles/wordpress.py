@@ -42,6 +42,7 @@ BLOCK_TAGS = re.compile(r"<(p|div|h[1-6]|ul|ol|li|blockquote|pre|table|figure|hr
 
 
 IMAGE_FILE = re.compile(r"\.(jpe?g|png|gif|webp|avif)$", re.I)
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 class WordPressError(Exception):
@@ -349,22 +350,61 @@ class Importer:
 
     def import_authors(self):
         export = self.export
+        self.logins_by_email: dict[str, str] = {}
         for element in export.channel.findall("wp:author", export.ns):
-            login = export.text(element, "wp:author_login")
+            login = wp_login(export.text(element, "wp:author_login"))
             if not login:
                 continue
             name = export.text(element, "wp:author_display_name") or login
-            author = self.save(
-                Author, "author", login, {"name": name[:120]}, unique_slug=slugify(login)
-            )
             email = export.text(element, "wp:author_email")
-            if email and not author.handles.filter(kind="email").exists():
-                try:
-                    handle = Handle(author=author, kind="email", value=email)
-                    handle.full_clean(exclude=["author"])
-                    handle.save()
-                except ValidationError:
-                    self.report.warnings.append(f"Author {login}: email {email!r} is not valid.")
+            if email:
+                self.logins_by_email.setdefault(email.lower(), login)
+            self.author(login=login, name=name, email=email)
+
+    def author(self, *, login: str, name: str = "", email: str = "") -> int:
+        """The author a login (or, for a person the file knows only by e-mail, that
+        address) stands for: found again by its key, or made here. Files without an author
+        list (WordPress.com, partial exports) name people only on their posts."""
+        if (object_id := self.known.get(("author", login))) is not None:
+            return object_id
+        name = html.unescape(name or login.split("@")[0]).strip() or login
+        # WordPress's own author address is /author/<login>/: the same slug here.
+        slug = slugify(login.split("@")[0] if EMAIL.fullmatch(login) else login) or slugify(name)
+        author = self.save(Author, "author", login, {"name": name[:120]}, unique_slug=slug)
+        if email and not author.handles.filter(kind="email").exists():
+            try:
+                handle = Handle(author=author, kind="email", value=email)
+                handle.full_clean(exclude=["author"])
+                handle.save()
+            except ValidationError:
+                self.report.warnings.append(f"Author {login}: email {email!r} is not valid.")
+        return author.pk
+
+    def byline(self, item) -> list[int]:
+        """The story's authors in byline order: Co-Authors Plus terms when the item has
+        them (its dc:creator is one of them), else dc:creator, by login or by e-mail."""
+        ids = []
+        for term in item.findall("category"):
+            if term.get("domain") != "author":
+                continue
+            login = (term.get("nicename") or "").removeprefix("cap-")
+            name = (term.text or "").strip()
+            login = wp_login(login or slugify(name))
+            if login:
+                ids.append(self.person(login, name))
+        creator = self.export.text(item, "dc:creator")
+        if not ids and wp_login(creator):
+            ids.append(self.person(creator, ""))
+        return list(dict.fromkeys(ids))
+
+    def person(self, login: str, name: str) -> int:
+        login = wp_login(login)
+        if EMAIL.fullmatch(login):
+            listed = self.logins_by_email.get(login.lower())
+            if listed:
+                return self.author(login=listed)
+            return self.author(login=login.lower(), name=name, email=login)
+        return self.author(login=login, name=name)
 
     def import_sections(self):
         export = self.export
@@ -540,10 +580,7 @@ class Importer:
         }
         slug = slugify(export.text(item, "wp:post_name")) or slugify(title) or f"post-{wp_id}"
         story = self.save(Article, "post", wp_id, values, unique_slug=slug)
-        login = export.text(item, "dc:creator")
-        author_id = self.known.get(("author", login))
-        if author_id and not story.bylines.filter(author_id=author_id).exists():
-            Byline.objects.create(article=story, author_id=author_id, position=0)
+        set_byline(story, self.byline(item))
         story.tags.set(tags)
         self.keep_permalink(story, export.text(item, "link"))
 
@@ -561,6 +598,22 @@ class Importer:
             return
         OldURL.objects.filter(path=path).exclude(article=story).delete()
         OldURL.objects.update_or_create(path=path[:400], defaults={"article": story})
+
+
+def wp_login(value: str) -> str:
+    """A login as WordPress's importer reads it (sanitize_user, strict): a stray '>' or tag
+    around dc:creator does not make another person."""
+    value = re.sub(r"<[^>]*>", "", html.unescape(value))
+    return " ".join(re.sub(r"[^A-Za-z0-9 _.@-]", "", value).split())
+
+
+def set_byline(story: Article, author_ids: list[int]) -> None:
+    if [b.author_id for b in story.bylines.all()] != author_ids:
+        story.bylines.all().delete()
+        Byline.objects.bulk_create(
+            Byline(article=story, author_id=author_id, position=position)
+            for position, author_id in enumerate(author_ids)
+        )
 
 
 def php_string(serialized: str, key: str) -> str:

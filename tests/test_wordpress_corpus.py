@@ -104,4 +104,54 @@ def test_every_wxr_version_and_namespace_layout_is_read(name):
         assert story.body_text.strip()
         expected = Article.Status.UNPUBLISHED if post["password"] else Article.Status.PUBLISHED
         assert story.status == expected
+        assert [a.slug for a in story.bylines_in_order] == [post["creator"]]  # no author list
     assert set(WordPressItem.objects.values_list("site", flat=True)) == {site_of(name)}
+
+
+def authors_listed(name: str) -> dict[str, tuple[str, str]]:
+    """login -> (display name, e-mail) from the channel's wp:author list."""
+    root = etree.parse(str(CORPUS / name)).getroot()
+    ns = {"wp": root.nsmap["wp"]}
+    return {
+        a.findtext("wp:author_login", namespaces=ns): (
+            a.findtext("wp:author_display_name", namespaces=ns),
+            a.findtext("wp:author_email", namespaces=ns),
+        )
+        for a in root.iterfind("channel/wp:author", ns)
+    }
+
+
+def expected_byline(post: dict, listed: dict) -> list[str]:
+    coauthors = [text for domain, _, text in post["categories"] if domain == "author"]
+    if coauthors:
+        return coauthors
+    creator = post["creator"]
+    by_email = {email.lower(): name for name, email in listed.values()}
+    if creator in listed:
+        return [listed[creator][0]]
+    if creator.lower() in by_email:
+        return [by_email[creator.lower()]]
+    return [creator.split("@")[0]]
+
+
+def test_every_byline_the_file_names_is_kept_in_order():
+    output = run("bylines.xml")
+    listed = authors_listed("bylines.xml")
+    posts = [i for i in read("bylines.xml") if i["type"] == "post"]
+    assert any("@" in p["creator"] and p["creator"] not in listed for p in posts)
+    for post in posts:
+        story = story_for(post["id"])
+        names = [author.name for author in story.bylines_in_order]
+        assert names == expected_byline(post, listed), post["id"]
+        assert story.is_public  # a byline, so nothing kept it back
+    for post in posts:
+        if "@" in post["creator"]:
+            author = story_for(post["id"]).bylines_in_order[0]
+            emails = [h.value.lower() for h in author.handles.filter(kind="email")]
+            assert post["creator"].lower() in emails
+    # One author per person, however many ways the file names them.
+    from authors.models import Author
+
+    people = {n for p in posts for n in expected_byline(p, listed)}
+    assert Author.objects.count() == len(people | {name for name, _ in listed.values()})
+    assert "Traceback" not in output
