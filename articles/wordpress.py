@@ -24,6 +24,7 @@ from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, transaction
 from django.utils.text import slugify
+from taggit.models import Tag
 
 from articles import imaging, workflow
 from articles.markup import media_url
@@ -273,7 +274,7 @@ class Importer:
         self.report = Report()
         self.written_files: list[str] = []
         # What this import made or found, by WordPress's keys.
-        self.section_ids: dict[str, int] = {}  # category nicename -> section id
+        self.section_ids: dict[str, int] = {}  # category term id -> section id
         self.photos: dict[str, Photo] = {}  # attachment id -> photo
         self.photos_by_path: dict[str, Photo] = {}  # attachment URL path -> photo
         self.progress = progress or (lambda iterable, **kwargs: iterable)
@@ -288,12 +289,13 @@ class Importer:
         object_id = self.known.get((kind, wp_id))
         return model.objects.filter(pk=object_id).first() if object_id else None
 
-    def remember(self, kind: str, wp_id: str, obj, created: bool) -> None:
+    def remember(self, kind: str, wp_id: str, obj, created: bool, counted: bool = True) -> None:
         WordPressItem.objects.update_or_create(
             site=self.export.site, kind=kind, wp_id=wp_id, defaults={"object_id": obj.pk}
         )
         self.known[(kind, wp_id)] = obj.pk
-        (self.report.created if created else self.report.updated)[kind] += 1
+        if counted:
+            (self.report.created if created else self.report.updated)[kind] += 1
 
     def save(self, model, kind: str, wp_id: str, values: dict, *, unique_slug: str):
         obj = self.existing(model, kind, wp_id)
@@ -407,29 +409,78 @@ class Importer:
         return self.author(login=login, name=name)
 
     def import_sections(self):
+        """Read the channel's categories. A section is made only when a story goes in it,
+        so categories no post uses leave no empty sections."""
         export = self.export
+        self.categories: dict[str, tuple[str, str, str]] = {}  # nicename -> id, name, text
+        self.category_names: dict[str, str] = {}  # lower-case name -> nicename
         for element in export.channel.findall("wp:category", export.ns):
             nicename = export.text(element, "wp:category_nicename")
             name = html.unescape(export.text(element, "wp:cat_name")) or nicename
+            if not nicename:
+                continue
             wp_id = export.text(element, "wp:term_id") or nicename
-            slug = slugify(nicename) or slugify(name)
-            try:
-                validate_section_slug(slug)
-            except ValidationError:
-                slug = f"{slug}-section"
             description = html.unescape(export.text(element, "wp:category_description"))
-            mine = self.known.get(("category", wp_id))
-            free_name = self.free(Section, "name", name, f" ({nicename})", exclude=mine)
-            if free_name != name[: len(free_name)]:
-                self.report.warnings.append(f"Section “{name}” imported as “{free_name}”.")
-            self.save(
-                Section,
-                "category",
-                wp_id,
-                {"name": free_name, "description": description},
-                unique_slug=slug,
+            self.categories[nicename] = (wp_id, name, description)
+            self.category_names.setdefault(name.lower(), nicename)
+
+    def section_for(self, nicename: str, name: str) -> int | None:
+        """The section of a post's category: the channel's category of that nicename, else
+        of that name (a post's nicename may differ from the channel's); a section already
+        here of that slug, else of that name; else a new one."""
+        name = html.unescape(name).strip() or nicename
+        declared = self.categories.get(nicename) or self.categories.get(
+            self.category_names.get(name.lower(), "")
+        )
+        if declared:
+            wp_id, name, description = declared
+            nicename = next(n for n, c in self.categories.items() if c is declared)
+        else:
+            wp_id, description = nicename or slugify(name), ""
+        if not wp_id:
+            return None
+        if wp_id in self.section_ids:
+            return self.section_ids[wp_id]
+        slug = slugify(nicename) or slugify(name)
+        mine = self.known.get(("category", wp_id))
+        if mine is None:
+            found = (
+                Section.objects.filter(slug=slug).first()
+                or Section.objects.filter(name__iexact=name).first()
             )
-            self.section_ids[nicename] = self.known[("category", wp_id)]
+            if found is not None:
+                self.remember("category", wp_id, found, created=False, counted=False)
+                self.section_ids[wp_id] = found.pk
+                return found.pk
+        try:
+            validate_section_slug(slug)
+        except ValidationError:
+            slug = f"{slug}-section"
+        free_name = self.free(Section, "name", name, f" ({nicename})", exclude=mine)
+        if free_name != name[: len(free_name)]:
+            self.report.warnings.append(f"Section “{name}” imported as “{free_name}”.")
+        section = self.save(
+            Section,
+            "category",
+            wp_id,
+            {"name": free_name, "description": description},
+            unique_slug=slug,
+        )
+        self.section_ids[wp_id] = section.pk
+        return section.pk
+
+    def tag_for(self, nicename: str, name: str) -> Tag | None:
+        """A post's tag, found by nicename (slug), then by name, else made."""
+        name = html.unescape(name).strip()[:100] or nicename
+        if not name:
+            return None
+        tag = (Tag.objects.filter(slug=nicename).first() if nicename else None) or (
+            Tag.objects.filter(name__iexact=name).first()
+        )
+        if tag is None:
+            slug = self.free(Tag, "slug", slugify(nicename or name) or "tag", "-wp")
+            tag = Tag.objects.create(name=self.free(Tag, "name", name, " (wp)"), slug=slug)
+        return tag
 
     def media_file(self, url: str) -> Path | None:
         """The attachment's file under --media-dir: the URL's path below /uploads/, or its
@@ -537,20 +588,26 @@ class Importer:
         export = self.export
         title = html.unescape(export.text(item, "title")) or f"Untitled ({wp_id})"
         where = f"Post {wp_id} “{title[:40]}”"
-        categories = [
-            c.get("nicename")
-            for c in item.findall("category")
-            if c.get("domain") == "category" and c.get("nicename")
+        terms = [
+            (term.get("domain"), term.get("nicename") or "", term.text or "")
+            for term in item.findall("category")
         ]
-        tags = [
-            html.unescape(c.text or "").strip()[:100]
-            for c in item.findall("category")
-            if c.get("domain") == "post_tag" and (c.text or "").strip()
-        ]
-        section_ids = [self.section_ids.get(n) for n in categories]
-        section_id = next((s for s in section_ids if s), None)
+        section_id = next(
+            (
+                found
+                for domain, nicename, name in terms
+                if domain == "category" and (found := self.section_for(nicename, name))
+            ),
+            None,
+        )
         if section_id is None:
             section_id = self.fallback_section().pk
+        # "post_tag" since WXR 1.1, "tag" in 1.0.
+        tags = [
+            tag
+            for domain, nicename, name in terms
+            if domain in ("post_tag", "tag") and (tag := self.tag_for(nicename, name))
+        ]
         when = gmt(export.text(item, "wp:post_date_gmt"))
         status = STATUSES[wp_status]
         if status == Article.Status.PUBLISHED and when is None:
@@ -581,7 +638,7 @@ class Importer:
         slug = slugify(export.text(item, "wp:post_name")) or slugify(title) or f"post-{wp_id}"
         story = self.save(Article, "post", wp_id, values, unique_slug=slug)
         set_byline(story, self.byline(item))
-        story.tags.set(tags)
+        story.tags.set(list(dict.fromkeys(tags)))
         self.keep_permalink(story, export.text(item, "link"))
 
     def fallback_section(self) -> Section:

@@ -2,6 +2,7 @@
 exports have (written here from the WXR format). Every test checks the import against its own
 reading of the file with lxml, not against the importer's."""
 
+import html
 import io
 from pathlib import Path
 
@@ -155,3 +156,43 @@ def test_every_byline_the_file_names_is_kept_in_order():
     people = {n for p in posts for n in expected_byline(p, listed)}
     assert Author.objects.count() == len(people | {name for name, _ in listed.values()})
     assert "Traceback" not in output
+
+
+def test_categories_and_tags_declared_on_posts_are_matched_by_nicename_then_name():
+    from taggit.models import Tag
+
+    from articles.models import Section
+
+    world = Section.objects.create(name="World", slug="world")
+    politics = Section.objects.create(name="Politics", slug="politics")
+    fleet = Tag.objects.create(name="Fishing Fleet", slug="fishing-fleet")
+    before = set(Section.objects.values_list("pk", flat=True))
+    run("item-categories.xml")
+    root = etree.parse(str(CORPUS / "item-categories.xml")).getroot()
+    ns = {"wp": root.nsmap["wp"]}
+    declared = {
+        c.findtext("wp:cat_name", namespaces=ns): c.findtext("wp:category_nicename", namespaces=ns)
+        for c in root.iterfind("channel/wp:category", ns)
+    }
+    chosen = set()
+    for post in read("item-categories.xml"):
+        story = story_for(post["id"])
+        domain, nicename, name = next(c for c in post["categories"] if c[0] == "category")
+        name = html.unescape(name)  # WordPress stores term names HTML-escaped
+        chosen.add(story.section_id)
+        if nicename == world.slug:
+            assert story.section == world  # by nicename
+        elif name == politics.name:
+            assert story.section == politics  # by name
+        else:
+            assert story.section.name == name
+            assert story.section.slug == declared.get(name, nicename)
+        tags = [(n, t) for d, n, t in post["categories"] if d == "post_tag"]
+        assert sorted(story.tags.values_list("slug", flat=True)) == sorted(n for n, _ in tags)
+        if any(n == fleet.slug for n, _ in tags):
+            assert fleet in story.tags.all()
+    # Sections are made only for stories: none empty, none for "Empty Shelf".
+    made = set(Section.objects.values_list("pk", flat=True)) - before
+    assert made <= chosen and not Section.objects.filter(name="Empty Shelf").exists()
+    assert not Section.objects.filter(slug="uncategorized").exists()
+    assert Tag.objects.filter(slug="ferries").count() == 1
