@@ -15,7 +15,7 @@ from django.utils import dateformat, timezone
 from django.utils.text import Truncator
 from jinja2 import Environment, Undefined
 
-from articles.markup import json_ld, picture, rendition_url, usable_figures
+from articles.markup import json_ld, picture, rendition_url, time_element, usable_figures
 from newsroom.links import link
 
 
@@ -45,7 +45,12 @@ def environment(**options) -> Environment:
     # default there, DebugUndefined, would print its name into the page).
     env = Environment(**{**options, "undefined": Undefined})
     env.globals.update(
-        url=link, static=static, picture=picture, rendition_url=rendition_url, now=timezone.now
+        url=link,
+        static=static,
+        picture=picture,
+        rendition_url=rendition_url,
+        time_element=time_element,
+        now=timezone.now,
     )
     env.filters.update(
         date=date, words=words, pluralize=pluralize, json_ld=json_ld, usable_figures=usable_figures

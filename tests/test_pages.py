@@ -119,7 +119,7 @@ def test_a_teaser_card_shows_everything_a_reader_needs(client):
     assert f'alt="{photo.alt_text}" width="{width}" height="{height}" loading="lazy"' in card
     assert '<source type="image/webp" srcset="/media/renditions/' in card
     assert re.search(r"By <a href=\"/authors/[^\"]+/\">Jane Roe</a> and <a [^>]+>Sam Poe</a>", card)
-    assert f'<time datetime="{story.publish_at.isoformat()}' in card
+    assert f'<time datetime="{story.publish_at.isoformat(timespec="seconds")}' in card
     assert story.teaser_html in card and story.teaser_html.endswith("…</p>")
     assert f'<a class="keep-reading" href="{story.get_absolute_url()}"' in card
 
@@ -182,7 +182,7 @@ def test_story_page_carries_canonical_social_tags_credit_times_and_author_boxes(
     assert '<meta name="twitter:card" content="summary_large_image">' in html
     assert '<meta name="twitter:creator" content="@janeroe">' in html
     assert "The new fab at night." in html and "Illustration: Jane Roe/Newsroom" in html
-    assert f'<time datetime="{story.publish_at.isoformat()}' in html
+    assert f'<time datetime="{story.publish_at.isoformat(timespec="seconds")}' in html
     assert "Jane writes about <em>chips</em>." in html
     assert 'href="https://x.com/janeroe"' in html
     assert 'href="mailto:jane@example.com"' in html
