@@ -1,0 +1,88 @@
+"""One of every kind of public page, filled with the longest things readers' pages carry: a
+long e-mail address beside a headshot, a headline with a word too long for a phone, long tag
+names. The HTML conformance, accessibility and phone-width tests all check these same pages."""
+
+from django.urls import reverse
+from django.utils import timezone
+
+from articles import workflow
+from articles.models import Correction
+from tests.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    HandleFactory,
+    PhotoFactory,
+    SectionFactory,
+)
+
+LONG_WORD = "Microelectromechanicalsystemsmanufacturingequipment"
+LONG_TAG = "semiconductor manufacturing equipment supply chain resilience"
+LONG_EMAIL = "jane.roe.semiconductor.correspondent@newsroom-example-international.com"
+
+KINDS = (
+    "home",
+    "section",
+    "tag",
+    "author",
+    "search",
+    "story with photo",
+    "story without photo",
+    "story with correction",
+    "not found",
+    "preview",
+)
+
+
+def every_page_kind(editor) -> dict[str, str]:
+    """Paths of one page of each kind, keyed by KINDS, over freshly made content."""
+    now = timezone.now()
+    chips = SectionFactory(slug="chips", name="Chips", description="All about chips.")
+    jane = AuthorFactory(name="Jane Roe", slug="jane-roe", headshot=PhotoFactory())
+    HandleFactory(author=jane, kind="x", value="janeroe")
+    HandleFactory(author=jane, kind="email", value=LONG_EMAIL)
+    body = "".join(
+        f"<p>Paragraph {k} about the new wafer fab and its yields.</p>" for k in range(30)
+    )
+
+    def story(**fields):
+        fields = {"section": chips, "authors": [jane], "body": body, **fields}
+        return ArticleFactory(**fields)
+
+    with_photo = story(
+        headline=f"The wafer fab that makes {LONG_WORD}",
+        tags=[LONG_TAG, "fabs"],
+        lead_photo=PhotoFactory(),
+        publish_at=now - timezone.timedelta(hours=1),
+    )
+    without_photo = story(
+        headline="A wafer fab story without a photo", publish_at=now - timezone.timedelta(hours=2)
+    )
+    corrected = story(
+        headline="A corrected wafer fab story",
+        lead_photo=PhotoFactory(),
+        publish_at=now - timezone.timedelta(hours=3),
+    )
+    workflow.add_correction(
+        article=corrected,
+        by=editor,
+        kind=Correction.Kind.CORRECTION,
+        text="<p>An earlier version gave the wrong yield.</p>",
+    )
+    scheduled = story(
+        headline="An embargoed wafer fab story",
+        lead_photo=PhotoFactory(),
+        publish_at=now + timezone.timedelta(days=1),
+    )
+    link = workflow.share_preview(article=scheduled, by=editor)
+    return {
+        "home": "/",
+        "section": chips.get_absolute_url(),
+        "tag": reverse("articles:tag", kwargs={"slug": with_photo.tags.get(name=LONG_TAG).slug}),
+        "author": jane.get_absolute_url(),
+        "search": "/search/?q=wafer",
+        "story with photo": with_photo.get_absolute_url(),
+        "story without photo": without_photo.get_absolute_url(),
+        "story with correction": corrected.get_absolute_url(),
+        "not found": "/no-such-page/",
+        "preview": link.get_absolute_url(),
+    }
