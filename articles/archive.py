@@ -608,6 +608,10 @@ def import_archive(
                     progress("deleted the content that was there")
                 _ensure_people(people, summary)
                 for obj in serializers.deserialize("python", rows):
+                    # A raw load skips save(): sanitize and derive as save() does, so no
+                    # HTML or rendered field is ever taken from the archive as it came.
+                    if hasattr(obj.object, "prepare_to_save"):
+                        obj.object.prepare_to_save()
                     obj.save(force_insert=True)
                     label = obj.object._meta.label
                     summary.counts[label] = summary.counts.get(label, 0) + 1

@@ -69,7 +69,7 @@ class Author(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.bio = clean_short_text(self.bio)
+        self.prepare_to_save()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -81,6 +81,10 @@ class Author(models.Model):
             raise ValidationError(
                 {"bio": _("Keep the bio under %(n)d characters.") % {"n": BIO_MAX_CHARACTERS}}
             )
+
+    def prepare_to_save(self) -> None:
+        """The bio is printed as HTML: sanitized on every save, and by the archive import."""
+        self.bio = clean_short_text(self.bio)
 
 
 class Handle(models.Model):
@@ -111,8 +115,7 @@ class Handle(models.Model):
         return f"{self.get_kind_display()}: {self.display}"
 
     def save(self, *args, **kwargs):
-        # Scripts and importers skip forms; the stored form is normal whoever saves.
-        self.clean()
+        self.prepare_to_save()
         super().save(*args, **kwargs)
 
     def clean(self):
@@ -130,3 +133,8 @@ class Handle(models.Model):
     @property
     def display(self) -> str:
         return KINDS[self.kind].display(self.value)
+
+    def prepare_to_save(self) -> None:
+        """Scripts and importers skip forms; the stored form is normal whoever saves (the
+        archive import calls this too)."""
+        self.clean()

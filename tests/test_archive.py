@@ -647,3 +647,52 @@ def test_an_archive_of_the_wrong_shape_is_one_clear_line(newsroom, tmp_path, set
     bad = damaged(tmp_path, exported(tmp_path), change={member: change})
     wipe(settings)
     refused(bad, "Nothing was imported", settings)
+
+
+# What an archive says is HTML is sanitised as a save would; what a save computes is computed --
+
+PAYLOADS = (
+    '<script>pwned("script")</script><img src="x" onerror="pwned(\'img\')">'
+    '<a href="javascript:pwned(\'link\')">read</a><iframe src="https://evil.example/pwned">'
+    "</iframe><p>Kept words.</p>"
+)
+
+
+def poisoned(data: bytes) -> bytes:
+    """Every HTML field an archive carries, rendered or source, holds script-running markup.
+    (Captions, credits and the other plain-text fields are escaped wherever printed.)"""
+    rows = json.loads(data)
+    for row in rows:
+        fields = row["fields"]
+        if row["model"] == "articles.article":
+            for name in ("body", "body_html", "teaser", "teaser_html", "body_text"):
+                fields[name] = PAYLOADS
+        elif row["model"] == "authors.author":
+            fields["bio"] = PAYLOADS
+        elif row["model"] == "articles.correction":
+            fields["text"] = PAYLOADS
+    return json.dumps(rows).encode()
+
+
+def test_an_archive_cannot_bring_html_that_runs_script(newsroom, tmp_path, settings, client):
+    bad = damaged(tmp_path, exported(tmp_path), change={"content.json": poisoned})
+    wipe(settings)
+    call_command("import_content", str(bad), verbosity=0)
+
+    story = Article.objects.get(pk=newsroom.pk)
+    assert "Kept words." in story.body_html and "Kept words." in story.teaser_html
+    assert "pwned" not in story.body_text and story.word_count == 3  # "read Kept words."
+    surfaces = {
+        "story page": "/chips/fab-opens-in-saxony/",
+        "home": "/",
+        "author page": "/authors/jane-roe/",
+        "feed": "/feed/",
+        "API story": f"/api/v1/stories/{story.pk}/",
+        "API list": "/api/v1/stories/",
+        "API author": "/api/v1/authors/jane-roe/",
+    }
+    for where, url in surfaces.items():
+        response = client.get(url)
+        assert response.status_code == 200, where
+        assert "Kept words." in response.content.decode(), where
+        assert "pwned" not in response.content.decode(), where

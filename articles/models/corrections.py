@@ -41,5 +41,9 @@ class Correction(models.Model):
         return f"{self.get_kind_display()}, {self.published_at:%Y-%m-%d}"
 
     def save(self, *args, **kwargs):
-        self.text = clean_short_text(self.text)
+        self.prepare_to_save()
         super().save(*args, **kwargs)
+
+    def prepare_to_save(self) -> None:
+        """The note is printed as HTML: sanitized on every save, and by the archive import."""
+        self.text = clean_short_text(self.text)

@@ -251,13 +251,7 @@ class Article(models.Model):
         return self.headline
 
     def save(self, *args, **kwargs):
-        self.body = clean_body(self.body)
-        self.body_html = render_body(self.body)
-        self.teaser = clean_short_text(self.teaser)
-        teaser = make_teaser(self.body, self.teaser, settings.NEWSROOM_TEASER_WORDS)
-        self.teaser_html, self.teaser_truncated = teaser.html, teaser.truncated
-        self.body_text = plain_text(self.body)
-        self.word_count = count_words(self.body_text)
+        self.prepare_to_save()
         if self.status == self.Status.PUBLISHED:
             if self.publish_at is None:
                 self.publish_at = timezone.now()
@@ -287,6 +281,18 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         return link("articles:story", section=self.section.slug, slug=self.slug)
+
+    def prepare_to_save(self) -> None:
+        """Sanitize what editors wrote and compute what is derived from it. save() calls it;
+        so does the archive import, whose raw load skips save(): a stored body, teaser or
+        rendered HTML is never trusted as it came."""
+        self.body = clean_body(self.body)
+        self.body_html = render_body(self.body)
+        self.teaser = clean_short_text(self.teaser)
+        teaser = make_teaser(self.body, self.teaser, settings.NEWSROOM_TEASER_WORDS)
+        self.teaser_html, self.teaser_truncated = teaser.html, teaser.truncated
+        self.body_text = plain_text(self.body)
+        self.word_count = count_words(self.body_text)
 
     def _update_search_vector(self):
         from articles.search import update_search_vector
