@@ -17,9 +17,10 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, NinjaAPI, Path, Query, Schema
+from ninja.errors import ValidationError as RequestInvalid
 from ninja.pagination import CursorPagination, paginate
 from ninja.throttling import AnonRateThrottle
-from pydantic import field_validator
+from pydantic import ValidationError, field_validator
 from taggit.models import Tag
 
 from articles.imaging import renditions
@@ -290,6 +291,37 @@ class StoryFilters(Schema):
             ) from None
 
 
+class StoryCursor(CursorPagination.Cursor):
+    """A cursor is input from outside like any parameter: its position must be a publish
+    time the API could have written (with its offset, inside the calendar once in UTC), or
+    it is a 422, never a query the database refuses with a 500."""
+
+    @field_validator("p")
+    @classmethod
+    def a_publish_time(cls, position: str | None) -> str | None:
+        if position is None:
+            return None
+        try:
+            at = datetime.fromisoformat(position)
+            if timezone.is_naive(at):
+                raise ValueError
+            # As the API writes it (publish_at is read back in UTC): positions compare equal.
+            return str(at.astimezone(UTC))
+        except (OverflowError, ValueError):
+            raise ValueError("not a position this API gave out") from None
+
+    @classmethod
+    def from_encoded_param(cls, encoded_param, context=None):
+        try:
+            return super().from_encoded_param(encoded_param, context)
+        except ValidationError:
+            raise RequestInvalid([{"cursor": "Invalid Cursor"}]) from None
+
+
+class StoryPagination(CursorPagination):
+    Cursor = StoryCursor
+
+
 def public_tags():
     return Tag.objects.filter(
         Exists(Article.objects.public().filter(tags__id=OuterRef("pk")))
@@ -300,7 +332,7 @@ def public_tags():
 
 
 @api.get("/stories/", response=list[StorySummary], tags=["stories"])
-@paginate(CursorPagination, ordering=("-publish_at", "-id"), page_size=PAGE_SIZE, max_page_size=100)
+@paginate(StoryPagination, ordering=("-publish_at", "-id"), page_size=PAGE_SIZE, max_page_size=100)
 def list_stories(request, filters: Query[StoryFilters]):
     """Public stories, newest first; filter by section, author, tag or last change."""
     stories = Article.objects.public().for_listing().prefetch_related("tags")

@@ -1,7 +1,9 @@
 """The read-only content API: public content only, cursor pages, filters, ETag/304, CORS,
 a request budget per client, and an OpenAPI schema the responses keep to (schemathesis)."""
 
+import base64
 from datetime import timedelta
+from urllib.parse import quote, urlencode
 
 import pytest
 import schemathesis
@@ -10,6 +12,7 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from articles import api as content_api
@@ -241,3 +244,54 @@ def test_an_update_time_outside_the_calendar_in_utc_is_a_clear_422(client, newsr
     assert response.status_code == 422
     assert "updated_since" in str(response.json()["detail"])
     assert "0001" in str(response.json()["detail"])  # says what range is allowed
+
+
+def cursor(text: str) -> str:
+    """A cursor as the API writes them (base64 of a query string), with made-up contents."""
+    return quote(base64.b64encode(text.encode()).decode())
+
+
+@pytest.mark.parametrize(
+    "position",
+    [
+        "p=abc",
+        "p=2026-13-45",
+        "p=%00",
+        "p=9999-12-31T23:59:59-23:59",
+        "p=0001-01-01T00:00:00%2B01:00",
+        "p=2026-01-01T00:00:00",  # no offset: the API never writes one without
+        "r=True&p=x",
+        "o=-1",
+        "o=x",
+    ],
+)
+def test_a_cursor_with_a_made_up_position_is_a_clear_422(client, newsroom, position):
+    response = client.get(f"/api/v1/stories/?cursor={cursor(position)}")
+    assert response.status_code == 422
+    assert "cursor" in str(response.json()["detail"])
+
+
+@given(
+    p=st.text(max_size=40),
+    r=st.one_of(st.none(), st.text(max_size=6), st.sampled_from(["True", "False", "1"])),
+    o=st.one_of(st.none(), st.text(max_size=8), st.integers().map(str)),
+)
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+def test_no_cursor_contents_make_a_server_error(client, newsroom, p, r, o):
+    parts = {"p": p, "r": r, "o": o}
+    text = urlencode({name: value for name, value in parts.items() if value is not None})
+    response = client.get(f"/api/v1/stories/?cursor={cursor(text)}")
+    assert response.status_code in (200, 422)
+
+
+def test_a_cursor_the_api_wrote_still_pages_after_validation(client):
+    for k in range(5):
+        ArticleFactory(publish_at=NOW - timedelta(minutes=k))
+    first = client.get("/api/v1/stories/?page_size=2").json()
+    second = client.get(first["next"]).json()
+    back = client.get(second["previous"]).json()
+    assert [s["id"] for s in back["results"]] == [s["id"] for s in first["results"]]
