@@ -7,8 +7,10 @@ nothing. Every item is keyed on the exporting site and its WordPress id (WordPre
 second run updates what the first made and never makes copies.
 """
 
+import hashlib
 import html
 import itertools
+import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -19,6 +21,7 @@ from xml.etree.ElementTree import ParseError
 
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.core.files.storage import default_storage
@@ -39,6 +42,13 @@ STATUSES = {
     "pending": Article.Status.IN_REVIEW,
     "private": Article.Status.UNPUBLISHED,  # never public here either
 }
+# Item types that are not stories here, and why.
+LEFT_OUT = {
+    "page": "pages are not imported (make them by hand or as sections)",
+    "nav_menu_item": "menus are not imported",
+    "revision": "WordPress's revisions are not imported",
+    "wp_navigation": "menus are not imported",
+}
 BLOCK_TAGS = re.compile(r"<(p|div|h[1-6]|ul|ol|li|blockquote|pre|table|figure|hr|!-- wp:)\b", re.I)
 
 
@@ -57,11 +67,45 @@ class OutsideMediaDir(Exception):
 
 @dataclass
 class Report:
+    """What the import did with everything in the file: counts by kind, and one line for
+    each <item> (created, updated, unchanged, kept Newsroom's edit, skipped and why, left
+    out and why)."""
+
     created: Counter = field(default_factory=Counter)
     updated: Counter = field(default_factory=Counter)
+    unchanged: Counter = field(default_factory=Counter)
+    kept: Counter = field(default_factory=Counter)  # changed in Newsroom: left as it is
     skipped: Counter = field(default_factory=Counter)
+    left_out: Counter = field(default_factory=Counter)
+    items: list[str] = field(default_factory=list)
     missing_media: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+
+    def item(self, label: str, outcome: str) -> None:
+        self.items.append(f"{label}: {outcome}")
+
+
+KEPT = "kept Newsroom's edit"
+MATCHED = "matched"  # WordPressItem.source of a section that was here before the import
+# The fields an import sets, whose state after it is the fingerprint a re-run compares.
+FINGERPRINTED = {
+    "post": ["headline", "slug", "section_id", "body", "teaser", "status", "publish_at"]
+    + ["deleted_at", "lead_photo_id"],
+    "category": ["name", "slug", "description"],
+    "author": ["name", "slug"],
+}
+
+
+def digest(value) -> str:
+    return hashlib.sha256(json.dumps(value, default=str, sort_keys=True).encode()).hexdigest()
+
+
+def fingerprint(kind: str, obj) -> str:
+    state = {name: getattr(obj, name) for name in FINGERPRINTED.get(kind, [])}
+    if kind == "post":
+        state["bylines"] = list(obj.bylines.values_list("author_id", flat=True))
+        state["tags"] = sorted(obj.tags.values_list("pk", flat=True))
+    return digest(state)
 
 
 # Reading the file ---------------------------------------------------------------------------
@@ -151,6 +195,12 @@ def read_export(path) -> Export:
         or export.text(channel, "link")
     )
     export.title = export.text(channel, "title") or "WordPress"
+    site_length = WordPressItem._meta.get_field("site").max_length
+    if len(export.site) > site_length:
+        raise WordPressError(
+            f"{path} holds something the database refuses: its site address is longer than "
+            f"{site_length} characters."
+        )
     if not export.site:
         raise WordPressError(
             f"{path} does not say which site it came from (no wp:base_blog_url, "
@@ -269,8 +319,8 @@ class Markup:
 
 
 class Importer:
-    def __init__(self, export: Export, *, media_dir: Path | None, progress=None):
-        self.export, self.media_dir = export, media_dir
+    def __init__(self, export: Export, *, media_dir: Path | None, user, progress=None):
+        self.export, self.media_dir, self.user = export, media_dir, user
         self.report = Report()
         self.written_files: list[str] = []
         # What this import made or found, by WordPress's keys.
@@ -278,10 +328,10 @@ class Importer:
         self.photos: dict[str, Photo] = {}  # attachment id -> photo
         self.photos_by_path: dict[str, Photo] = {}  # attachment URL path -> photo
         self.progress = progress or (lambda iterable, **kwargs: iterable)
-        self.known = {
-            (item.kind, item.wp_id): item.object_id
-            for item in WordPressItem.objects.filter(site=export.site)
+        self.records = {
+            (item.kind, item.wp_id): item for item in WordPressItem.objects.filter(site=export.site)
         }
+        self.known = {key: item.object_id for key, item in self.records.items()}
 
     # Keys -----------------------------------------------------------------------------------
 
@@ -289,28 +339,72 @@ class Importer:
         object_id = self.known.get((kind, wp_id))
         return model.objects.filter(pk=object_id).first() if object_id else None
 
-    def remember(self, kind: str, wp_id: str, obj, created: bool, counted: bool = True) -> None:
-        WordPressItem.objects.update_or_create(
-            site=self.export.site, kind=kind, wp_id=wp_id, defaults={"object_id": obj.pk}
+    def remember(
+        self, kind: str, wp_id: str, obj, created: bool, *, source: str = "", counted=True
+    ) -> None:
+        """Keep the key, what the file said (source) and what the import left (fingerprint,
+        read back as saved): the next run tells Newsroom's edits from its own by them."""
+        saved = type(obj).objects.get(pk=obj.pk)
+        self.records[(kind, wp_id)], _ = WordPressItem.objects.update_or_create(
+            site=self.export.site,
+            kind=kind,
+            wp_id=wp_id,
+            defaults={
+                "object_id": obj.pk,
+                "source": source,
+                "fingerprint": fingerprint(kind, saved) if source != MATCHED else "",
+            },
         )
         self.known[(kind, wp_id)] = obj.pk
         if counted:
             (self.report.created if created else self.report.updated)[kind] += 1
 
-    def save(self, model, kind: str, wp_id: str, values: dict, *, unique_slug: str):
-        obj = self.existing(model, kind, wp_id)
+    def untouched(self, kind: str, obj, record: WordPressItem) -> bool:
+        """Nobody changed it in Newsroom since the last import. Records older than
+        fingerprints fall back on the story's updated time."""
+        if record.fingerprint:
+            return fingerprint(kind, obj) == record.fingerprint
+        updated_at = getattr(obj, "updated_at", None)
+        return updated_at is None or updated_at <= record.imported_at
+
+    def save(self, model, kind: str, wp_id: str, values: dict, *, unique_slug: str, **related):
+        """Create, update, leave unchanged, or keep Newsroom's edit: returns the object and
+        the outcome. ``related`` (bylines, tags) is set after the object is saved."""
+        record = self.records.get((kind, wp_id))
+        obj = model.objects.filter(pk=record.object_id).first() if record else None
+        source = digest({**values, **related})
         created = obj is None
-        if created:
+        changed = None
+        if not created:
+            if record.source == MATCHED:
+                return obj, "unchanged (a section that was here before)"
+            if not self.untouched(kind, obj, record):
+                self.report.kept[kind] += 1
+                return obj, KEPT
+            if record.source == source:
+                self.report.unchanged[kind] += 1
+                return obj, "unchanged"
+            changed = [name for name, value in values.items() if getattr(obj, name) != value]
+            changed += [name for name, value in related.items() if value != current(obj, name)]
+        else:
             obj = model()
             values["slug"] = self.free_slug(model, unique_slug, wp_id)
         for name, value in values.items():
             setattr(obj, name, value)
+
+        def then(saved):
+            if "bylines" in related:
+                set_byline(saved, related["bylines"])
+            if "tags" in related:
+                saved.tags.set(list(Tag.objects.filter(pk__in=related["tags"])))
+
         if model is Article:
-            workflow.save_imported(article=obj)
+            workflow.save_imported(article=obj, by=self.user, changed=changed, then=then)
         else:
             obj.save()
-        self.remember(kind, wp_id, obj, created)
-        return obj
+            then(obj)
+        self.remember(kind, wp_id, obj, created, source=source)
+        return obj, "created" if created else "updated (" + ", ".join(changed) + ")"
 
     def free_slug(self, model, wanted: str, wp_id: str) -> str:
         wanted = wanted or f"wp-{wp_id}"
@@ -348,6 +442,12 @@ class Importer:
             children.setdefault(parent, []).append(self.export.text(item, "wp:post_id"))
         self.markup = Markup(self.photos, self.photos_by_path, self.report, children)
         self.import_posts()
+        for nicename, (wp_id, name, _) in self.categories.items():
+            if wp_id not in self.section_ids:
+                self.report.left_out["category"] += 1
+                self.report.warnings.append(
+                    f"Category “{name}” ({nicename}): no story is in it, so no section was made."
+                )
         return self.report
 
     def import_authors(self):
@@ -372,7 +472,7 @@ class Importer:
         name = html.unescape(name or login.split("@")[0]).strip() or login
         # WordPress's own author address is /author/<login>/: the same slug here.
         slug = slugify(login.split("@")[0] if EMAIL.fullmatch(login) else login) or slugify(name)
-        author = self.save(Author, "author", login, {"name": name[:120]}, unique_slug=slug)
+        author, _ = self.save(Author, "author", login, {"name": name[:120]}, unique_slug=slug)
         if email and not author.handles.filter(kind="email").exists():
             try:
                 handle = Handle(author=author, kind="email", value=email)
@@ -449,7 +549,7 @@ class Importer:
                 or Section.objects.filter(name__iexact=name).first()
             )
             if found is not None:
-                self.remember("category", wp_id, found, created=False, counted=False)
+                self.remember("category", wp_id, found, False, source=MATCHED, counted=False)
                 self.section_ids[wp_id] = found.pk
                 return found.pk
         try:
@@ -459,7 +559,7 @@ class Importer:
         free_name = self.free(Section, "name", name, f" ({nicename})", exclude=mine)
         if free_name != name[: len(free_name)]:
             self.report.warnings.append(f"Section “{name}” imported as “{free_name}”.")
-        section = self.save(
+        section, _ = self.save(
             Section,
             "category",
             wp_id,
@@ -515,21 +615,27 @@ class Importer:
             wp_id = export.text(item, "wp:post_id")
             url = export.text(item, "wp:attachment_url")
             existing = self.existing(Photo, "attachment", wp_id)
+            label = f"attachment {wp_id} {url}"
             if existing is not None:
                 self.keep_photo(wp_id, url, existing)
-                self.report.updated["attachment"] += 1
+                self.report.unchanged["attachment"] += 1
+                self.report.item(label, "unchanged (photos are imported once)")
                 continue
             if not IMAGE_FILE.search(urlsplit(url).path):
                 self.report.skipped["attachment (not a photo)"] += 1
+                self.report.item(label, "skipped: not a photo")
                 continue
             try:
                 source = self.media_file(url)
             except OutsideMediaDir as error:
                 self.report.skipped["attachment (outside --media-dir)"] += 1
                 self.report.warnings.append(f"{url}: outside --media-dir ({error}); skipped.")
+                self.report.item(label, "skipped: its file lies outside --media-dir")
                 continue
             if source is None:
                 self.report.missing_media.append(url)
+                self.report.skipped["attachment (file missing)"] += 1
+                self.report.item(label, "skipped: its file is not under --media-dir")
                 continue
             meta = export.meta(item)
             image_meta = meta.get("_wp_attachment_metadata", "")
@@ -551,6 +657,7 @@ class Importer:
             except ValidationError as error:
                 self.report.warnings.append(f"Photo {source.name} skipped: {error.messages[0]}")
                 self.report.skipped["attachment"] += 1
+                self.report.item(label, f"skipped: {error.messages[0]}")
                 continue
             photo = Photo(
                 caption=html.unescape(export.text(item, "excerpt:encoded")),
@@ -565,23 +672,48 @@ class Importer:
             self.written_files += sorted(imaging.rendition_names(photo.renditions))
             self.remember("attachment", wp_id, photo, True)
             self.keep_photo(wp_id, url, photo)
+            self.report.item(label, "created")
 
     def import_posts(self):
         export = self.export
         items = list(export.items())
         for item in self.progress(items, desc="stories", unit="item"):
             post_type = export.text(item, "wp:post_type")
+            comments = len(item.findall("wp:comment", export.ns))
+            self.report.left_out["comment"] += comments
             if post_type == "attachment":
                 continue
             wp_id = export.text(item, "wp:post_id")
             wp_status = export.text(item, "wp:status")
+            title = html.unescape(export.text(item, "title"))
+            label = f"{post_type or 'item'} {wp_id or '(no id)'} “{title[:40]}”"
+            if post_type in LEFT_OUT:
+                self.report.left_out[post_type] += 1
+                self.report.item(label, f"left out: {LEFT_OUT[post_type]}")
+                continue
             if post_type != "post":
                 self.report.skipped[post_type or "unknown"] += 1
+                self.report.item(label, "skipped: only posts become stories")
+                continue
+            if not wp_id:
+                self.report.skipped["post (no wp:post_id)"] += 1
+                self.report.item(label, "skipped: it has no wp:post_id")
                 continue
             if wp_status not in STATUSES:
                 self.report.skipped[f"post ({wp_status or 'no status'})"] += 1
+                self.report.item(label, f"skipped: its status is {wp_status or 'missing'}")
                 continue
-            self.import_post(item, wp_id, wp_status)
+            try:
+                with transaction.atomic():  # a bad item goes alone, the rest is imported
+                    outcome = self.import_post(item, wp_id, wp_status)
+            except (DatabaseError, ValidationError, ValueError) as error:
+                detail = " ".join(str(error).split())[:200]
+                self.report.skipped["post (bad data)"] += 1
+                self.report.item(label, f"skipped: {detail}")
+                continue
+            if comments:
+                outcome += f"; {comments} comments left out"
+            self.report.item(label, outcome)
         self.report.warnings = list(dict.fromkeys(self.report.warnings))
 
     def import_post(self, item, wp_id, wp_status):
@@ -626,6 +758,7 @@ class Importer:
         body = self.markup.convert(export.text(item, "content:encoded"), where)
         thumbnail = export.meta(item).get("_thumbnail_id")
         lead = self.photos.get(thumbnail) if thumbnail else None
+        byline = self.byline(item)
         values = {
             "headline": title[:200],
             "section_id": section_id,
@@ -633,13 +766,20 @@ class Importer:
             "teaser": html.unescape(export.text(item, "excerpt:encoded")),
             "status": status,
             "publish_at": when if status == Article.Status.PUBLISHED else None,
-            "lead_photo": lead,
+            "lead_photo_id": lead.pk if lead else None,
         }
         slug = slugify(export.text(item, "wp:post_name")) or slugify(title) or f"post-{wp_id}"
-        story = self.save(Article, "post", wp_id, values, unique_slug=slug)
-        set_byline(story, self.byline(item))
-        story.tags.set(list(dict.fromkeys(tags)))
+        story, outcome = self.save(
+            Article,
+            "post",
+            wp_id,
+            values,
+            unique_slug=slug,
+            bylines=byline,
+            tags=sorted({tag.pk for tag in tags}),
+        )
         self.keep_permalink(story, export.text(item, "link"))
+        return outcome
 
     def fallback_section(self) -> Section:
         section, created = Section.objects.get_or_create(
@@ -664,6 +804,12 @@ def wp_login(value: str) -> str:
     return " ".join(re.sub(r"[^A-Za-z0-9 _.@-]", "", value).split())
 
 
+def current(story: Article, name: str) -> list[int]:
+    if name == "bylines":
+        return list(story.bylines.values_list("author_id", flat=True))
+    return sorted(story.tags.values_list("pk", flat=True))
+
+
 def set_byline(story: Article, author_ids: list[int]) -> None:
     if [b.author_id for b in story.bylines.all()] != author_ids:
         story.bylines.all().delete()
@@ -679,15 +825,38 @@ def php_string(serialized: str, key: str) -> str:
     return html.unescape(match.group(1)).strip() if match else ""
 
 
-def import_file(path, *, media_dir=None, dry_run=False, progress=None) -> Report:
-    """Read, check and import one export; all of it or (on an error, or a dry run) none."""
+SYSTEM_USER = "wordpress-import"
+
+
+def importing_user(username: str | None):
+    """Who the import's revisions and log entries are by: --user, or a system user made for
+    it that cannot sign in."""
+    users = get_user_model().objects
+    if username:
+        user = users.filter(username=username).first()
+        if user is None:
+            raise WordPressError(f"--user {username}: there is no such user.")
+        return user
+    user, created = users.get_or_create(
+        username=SYSTEM_USER, defaults={"first_name": "WordPress import", "is_active": False}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+def import_file(path, *, media_dir=None, dry_run=False, progress=None, user=None) -> Report:
+    """Read, check and import one export; all of it or (on an error, or a dry run) none.
+    Items that are bad on their own are skipped and reported; the rest is imported."""
     export = read_export(path)
     media = Path(media_dir) if media_dir else None
     if media is not None and not media.is_dir():
         raise WordPressError(f"--media-dir {media} is not a folder.")
-    importer = Importer(export, media_dir=media, progress=progress)
+    importer = Importer(export, media_dir=media, user=None, progress=progress)
     try:
         with transaction.atomic():
+            importer.user = importing_user(user)
             report = importer.run()
             if dry_run:
                 transaction.set_rollback(True)

@@ -51,11 +51,28 @@ def _move(article: Article, status: str, *, by, action: str, detail: str = "") -
     return article
 
 
-def save_imported(*, article: Article) -> Article:
-    """A story as an import (a WordPress export run again) has it, status and publish
-    time included: during a migration the old system is the record of a story's state."""
-    with state_change():
-        article.save()
+def save_imported(*, article: Article, by, changed: list[str] | None = None, then=None) -> Article:
+    """A story as an import (a WordPress export) has it, status and publish time included:
+    during a migration the old system is the record of a story's state. Like every change,
+    a revision and an activity entry by the importing user. ``changed`` names the fields a
+    re-run updates (None: a new story); ``then(article)`` sets what hangs off the saved story
+    (bylines, tags) inside the same revision."""
+    created = article.pk is None
+    if created:
+        comment, detail = "Imported from WordPress", ""
+    else:
+        detail = "updated: " + ", ".join(changed or [])
+        comment = f"WordPress import {detail}"
+        if not reversion.is_active():
+            history.ensure_initial_revision(article.pk)
+    with reversion.create_revision():
+        with state_change():
+            article.save()
+        if then is not None:
+            then(article)
+        reversion.set_user(by)
+        reversion.set_comment(comment)
+    log(article=article, by=by, action=Action.IMPORTED, detail=detail)
     return article
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from lxml import etree
+from reversion.models import Version
 
 from articles.models import Article, WordPressItem
 
@@ -196,3 +197,66 @@ def test_categories_and_tags_declared_on_posts_are_matched_by_nicename_then_name
     assert made <= chosen and not Section.objects.filter(name="Empty Shelf").exists()
     assert not Section.objects.filter(slug="uncategorized").exists()
     assert Tag.objects.filter(slug="ferries").count() == 1
+
+
+def test_a_re_run_updates_only_what_nobody_changed_in_newsroom(django_user_model):
+    from articles import workflow
+    from articles.models import Activity
+
+    editor = django_user_model.objects.create_user("desk", is_staff=True, is_superuser=True)
+    run("rerun-1.xml")
+    first = {p["id"]: p for p in read("rerun-1.xml")}
+    second = {p["id"]: p for p in read("rerun-2.xml")}
+    root = etree.parse(str(CORPUS / "rerun-2.xml")).getroot()
+    content = {
+        i.findtext("{http://wordpress.org/export/1.2/}post_id"): i.findtext(
+            "{http://purl.org/rss/1.0/modules/content/}encoded"
+        )
+        for i in root.iterfind("channel/item")
+    }
+    root1 = etree.parse(str(CORPUS / "rerun-1.xml")).getroot()
+    content1 = {
+        i.findtext("{http://wordpress.org/export/1.2/}post_id"): i.findtext(
+            "{http://purl.org/rss/1.0/modules/content/}encoded"
+        )
+        for i in root1.iterfind("channel/item")
+    }
+    # The newsroom's own work: one story unpublished, one headline rewritten.
+    unpublished = story_for("402")
+    workflow.unpublish(article=unpublished, by=editor)
+    rewritten = story_for("403")
+    rewritten.headline = "Fish market moves east, traders say"
+    rewritten.save()
+    touched = {"402", "403"}
+    before = {wp_id: story_for(wp_id).version for wp_id in first}
+
+    output = run("rerun-2.xml", "--user", "desk")
+    for wp_id, post in second.items():
+        if wp_id not in first:
+            expected = "created"
+        elif wp_id in touched:
+            expected = "kept Newsroom's edit"
+        elif post["title"] == first[wp_id]["title"] and content[wp_id] == content1[wp_id]:
+            expected = "unchanged"
+        else:
+            expected = "updated"
+        assert f"post {wp_id} “{post['title'][:40]}”: {expected}" in output, wp_id
+        story = story_for(wp_id)
+        if expected in ("created", "updated"):
+            assert story.headline == post["title"]
+            assert Activity.objects.filter(
+                article=story, user=editor, action=Activity.Action.IMPORTED
+            ).exists()
+            assert Version.objects.get_for_object(story).filter(revision__user=editor).exists()
+        else:
+            assert story.version == before[wp_id], wp_id  # not saved at all
+            assert not Activity.objects.filter(
+                article=story, action=Activity.Action.IMPORTED, user=editor
+            ).exists()
+    assert story_for("402").status == Article.Status.UNPUBLISHED
+    assert story_for("403").headline == "Fish market moves east, traders say"
+    # Without --user, a named system user does it.
+    run("rerun-1.xml")
+    assert Activity.objects.filter(
+        user__username="wordpress-import", article=story_for("401"), detail__contains="headline"
+    ).exists()

@@ -23,6 +23,7 @@ class Activity(models.Model):
         CONFLICT = "conflict", _("edit refused: someone saved first")
         PREVIEW_SHARED = "preview_shared", _("shared a preview link")
         PREVIEW_REVOKED = "preview_revoked", _("revoked a preview link")
+        IMPORTED = "imported", _("imported from WordPress")
 
     article = models.ForeignKey(
         "articles.Article",

@@ -18,6 +18,11 @@ class WordPressItem(models.Model):
     wp_id = models.CharField(_("WordPress id"), max_length=200)
     object_id = models.PositiveBigIntegerField(_("id here"))
     imported_at = models.DateTimeField(auto_now=True)
+    # What the import last left (a hash of the fields it sets, as saved here): a re-run
+    # that finds the object otherwise was changed in Newsroom, and keeps Newsroom's edit.
+    fingerprint = models.CharField(_("fingerprint of what was imported"), max_length=64, blank=True)
+    # What the file said last time: the same again means there is nothing to update.
+    source = models.CharField(_("fingerprint of the WordPress item"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("WordPress import record")

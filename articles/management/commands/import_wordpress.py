@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from articles.wordpress import WordPressError, import_file
+from articles.wordpress import KEPT, SYSTEM_USER, WordPressError, import_file
 
 
 class Command(BaseCommand):
@@ -23,13 +23,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Do everything, then keep nothing: a report"
         )
+        parser.add_argument(
+            "--user",
+            help="Username the import's revisions and activity entries are by "
+            f"(default: a system user '{SYSTEM_USER}' that cannot sign in)",
+        )
 
-    def handle(self, *, export, media_dir, dry_run, verbosity, **options):
+    def handle(self, *, export, media_dir, dry_run, user, verbosity, **options):
         def progress(iterable, **kwargs):
             return tqdm(iterable, file=self.stderr._out, disable=verbosity == 0, **kwargs)
 
         try:
-            report = import_file(export, media_dir=media_dir, dry_run=dry_run, progress=progress)
+            report = import_file(
+                export, media_dir=media_dir, dry_run=dry_run, progress=progress, user=user
+            )
         except WordPressError as error:
             message = " ".join(str(error).split())  # one line, whatever the cause
             raise CommandError(f"{message} Nothing was imported.", returncode=2) from None
@@ -38,21 +45,30 @@ class Command(BaseCommand):
     def summary(self, report, dry_run):
         out = self.stdout
         out.write(self.style.MIGRATE_HEADING("Dry run: nothing was kept." if dry_run else "Done."))
-        kinds = ["author", "category", "attachment", "post"]
         names = {
             "author": "authors",
             "category": "sections",
             "attachment": "photos",
             "post": "stories",
         }
-        for kind in kinds:
+        for kind, name in names.items():
             out.write(
-                f"  {names[kind]:<9} {report.created[kind]:>5} created, "
-                f"{report.updated[kind]:>5} updated"
+                f"  {name:<9} {report.created[kind]:>5} created, "
+                f"{report.updated[kind]:>5} updated, {report.unchanged[kind]:>5} unchanged, "
+                f"{report.kept[kind]:>5} {KEPT}"
             )
         if report.skipped:
             skipped = ", ".join(f"{count} {kind}" for kind, count in sorted(report.skipped.items()))
             out.write(f"  skipped   {skipped} (only posts become stories)")
+        left_out = {kind: count for kind, count in report.left_out.items() if count}
+        if left_out:
+            listed = ", ".join(f"{count} {kind}" for kind, count in sorted(left_out.items()))
+            out.write(f"  left out  {listed}")
+        if report.left_out["comment"]:
+            out.write(
+                f"            the {report.left_out['comment']} comments were left out: "
+                "Newsroom has no comments yet"
+            )
         if report.missing_media:
             out.write(
                 self.style.WARNING(
@@ -66,3 +82,6 @@ class Command(BaseCommand):
             out.write(self.style.WARNING(f"  warnings: {len(report.warnings)}"))
             for warning in report.warnings:
                 out.write(f"    {warning}")
+        out.write(f"  every item of the file ({len(report.items)}):")
+        for line in report.items:
+            out.write(f"    {line}")
