@@ -703,10 +703,14 @@ class Importer:
                 self.report.skipped[f"post ({wp_status or 'no status'})"] += 1
                 self.report.item(label, f"skipped: its status is {wp_status or 'missing'}")
                 continue
+            # A bad item goes alone, the rest is imported: its rows roll back to the
+            # savepoint, and what this run remembers goes back with them.
+            memory = dict(self.section_ids), dict(self.known), dict(self.records)
             try:
-                with transaction.atomic():  # a bad item goes alone, the rest is imported
+                with transaction.atomic():
                     outcome = self.import_post(item, wp_id, wp_status)
             except (DatabaseError, ValidationError, ValueError) as error:
+                self.section_ids, self.known, self.records = memory
                 detail = " ".join(str(error).split())[:200]
                 self.report.skipped["post (bad data)"] += 1
                 self.report.item(label, f"skipped: {detail}")

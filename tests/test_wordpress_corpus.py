@@ -260,3 +260,67 @@ def test_a_re_run_updates_only_what_nobody_changed_in_newsroom(django_user_model
     assert Activity.objects.filter(
         user__username="wordpress-import", article=story_for("401"), detail__contains="headline"
     ).exists()
+
+
+def item_lines(output: str) -> list[str]:
+    lines = output.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("  every item of the file"))
+    return [line.strip() for line in lines[start + 1 :]]
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in CORPUS.glob("*.xml")))
+def test_the_report_accounts_for_every_item_of_the_file(name):
+    output = run(name)
+    items = read(name)
+    lines = item_lines(output)
+    assert len(lines) == len(items)
+    for item, line in zip(items, lines, strict=True):
+        label = f"{item['type']} {item['id'] or '(no id)'}"
+        assert line.startswith(label), (line, label)
+        if item["type"] == "attachment":
+            continue
+        if item["type"] in ("page", "nav_menu_item"):
+            assert ": left out: " in line
+        elif not item["id"] or item["status"] not in (
+            "publish",
+            "future",
+            "draft",
+            "pending",
+            "private",
+        ):
+            assert ": skipped: " in line
+        elif len(item["id"]) > 200 or len(item["creator"]) > 200:
+            assert ": skipped: " in line  # longer than any WordPress id or login
+        else:
+            assert line.split("”: ", 1)[1].startswith("created")
+            assert WordPressItem.objects.filter(kind="post", wp_id=item["id"]).exists()
+    comments = sum(item["comments"] for item in items)
+    if comments:
+        assert f"the {comments} comments were left out" in output
+
+
+def test_bad_items_are_skipped_alone_and_leave_nothing_behind():
+    from articles.models import Section
+
+    run("bad-items.xml")
+    good = [
+        i
+        for i in read("bad-items.xml")
+        if i["type"] == "post" and i["id"] and len(i["id"]) < 200 and len(i["creator"]) < 200
+        if i["status"] == "publish"
+    ]
+    assert Article.objects.count() == len(good) == 1
+    # The bad posts named the same new section first: it survives only with the good one.
+    assert story_for(good[0]["id"]).section.name == "Ghost Town"
+    assert Section.objects.filter(name="Ghost Town").count() == 1
+
+
+def test_a_dry_run_prints_the_same_report_and_writes_nothing(django_user_model):
+    from authors.models import Author
+
+    dry = run("bylines.xml", "--dry-run")
+    assert not Article.objects.exists() and not Author.objects.exists()
+    assert not WordPressItem.objects.exists() and not django_user_model.objects.exists()
+    real = run("bylines.xml")
+    assert dry.splitlines()[0] == "Dry run: nothing was kept." and real.splitlines()[0] == "Done."
+    assert dry.splitlines()[1:] == real.splitlines()[1:]
