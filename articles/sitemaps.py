@@ -1,13 +1,25 @@
 """Sitemaps for search engines: stories (with their photos), sections, authors, tags, and a
-Google News sitemap of the last two days. Only public stories, through the one rule."""
+Google News sitemap of the last two days. Only public stories, through the one rule.
+
+Every file the index lists validates against the sitemap schemas, in every state of the site.
+The schema has no valid empty file (a <urlset> needs one <url>, a <sitemapindex> one
+<sitemap>), so a file with nothing in it (no story in the last two days, no author with a
+public story) is left out of the index and answers 404, as Django's sitemaps already answer
+for a page past the last. The sections file always holds the home page, so the index is never
+empty either, even on a fresh install.
+"""
 
 from datetime import timedelta
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps import views as sitemap_views
+from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Max, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from taggit.models import Tag
 
 from articles.markup import media_url
@@ -18,17 +30,40 @@ from newsroom.links import link
 
 
 class NewsroomSitemap(Sitemap):
-    """Adds what the one template (templates/sitemap.xml) prints beyond loc and lastmod."""
+    """Adds what the one template (templates/sitemap.xml) prints beyond loc and lastmod.
+
+    One instance serves one request. It reads its items and counts them once: the index
+    asks for the count (to leave out empty files and to number the pages) and the lastmod,
+    and the authors' and tags' items are computed lists, not lazy querysets."""
+
+    paginator_class = Paginator
+
+    @cached_property
+    def item_list(self):
+        return self.items()
+
+    def _items(self):
+        return self.item_list
+
+    @cached_property
+    def paginator(self):
+        return self.paginator_class(self._items(), self.limit)
+
+    def is_empty(self) -> bool:
+        return self.paginator.count == 0
 
     def extras(self, item, base: str) -> dict:
         return {}
 
     def get_latest_lastmod(self):
-        stamps = [self.lastmod(item) for item in self.items()]
+        stamps = [self.lastmod(item) for item in self._items()]
         return max((stamp for stamp in stamps if stamp), default=None)
 
     def get_urls(self, page=1, site=None, protocol=None):
         urls = super().get_urls(page=page, site=site, protocol=protocol)
+        if not urls:
+            # No valid empty <urlset> exists: Django's view answers 404, as past the last page.
+            raise EmptyPage("This sitemap is empty.")
         base = f"{self.get_protocol(protocol)}://{self.get_domain(site)}"
         for url in urls:
             url.update(self.extras(url["item"], base))
@@ -46,17 +81,17 @@ class StorySitemap(NewsroomSitemap):
     # each file quick to build when it is not cached and cheap to serve when it is; the
     # index lists as many files as it takes.
     limit = 1_000
+    paginator_class = SitemapFilePaginator
 
-    @property
-    def paginator(self):
-        return SitemapFilePaginator(self._items(), self.limit)
+    def stories(self):
+        return Article.objects.public()
 
     def items(self):
         # Plain rows, not models: a thousand stories with their sections and photos as
         # model instances (and each photo's whole rendition manifest decoded) cost more than
         # everything else in the file. Only the story JPEGs of the manifest are read.
         return (
-            Article.objects.public()
+            self.stories()
             .order_by("-publish_at", "-id")
             .values_list(
                 "slug",
@@ -77,7 +112,7 @@ class StorySitemap(NewsroomSitemap):
         return max(item.updated_at, item.publish_at)
 
     def get_latest_lastmod(self):
-        stamps = Article.objects.public().aggregate(Max("updated_at"), Max("publish_at"))
+        stamps = self.stories().aggregate(Max("updated_at"), Max("publish_at"))
         return max((v for v in stamps.values() if v), default=None)
 
     def extras(self, item, base):
@@ -92,8 +127,8 @@ class NewsSitemap(StorySitemap):
 
     limit = 1000
 
-    def items(self):
-        return super().items().filter(publish_at__gte=timezone.now() - timedelta(hours=48))
+    def stories(self):
+        return super().stories().filter(publish_at__gte=timezone.now() - timedelta(hours=48))
 
     def extras(self, item, base):
         return {
@@ -108,10 +143,22 @@ class NewsSitemap(StorySitemap):
 
 
 class SectionSitemap(NewsroomSitemap):
+    """The home page, then every section: the home page is there on a site with no story
+    and no section yet, so this file, and the index, are never empty."""
+
     def items(self):
-        return Section.objects.annotate(latest=_latest_public(section=OuterRef("pk"))).order_by(
-            "order", "name"
+        sections = list(
+            Section.objects.annotate(latest=_latest_public(section=OuterRef("pk"))).order_by(
+                "order", "name"
+            )
         )
+        # Every story is in a section: the newest section's story is the home page's newest.
+        latest = max((s.latest for s in sections if s.latest), default=None)
+        home = SimpleNamespace(location=reverse("articles:home"), latest=latest)
+        return [home, *sections]
+
+    def location(self, item):
+        return item.location if isinstance(item, SimpleNamespace) else item.get_absolute_url()
 
     def lastmod(self, item):
         return item.latest
@@ -165,3 +212,12 @@ SITEMAPS = {
     "authors": AuthorSitemap,
     "tags": TagSitemap,
 }
+
+
+def index(request):
+    """The sitemap index, listing only the files with something in them (see the module's
+    docstring). Deciding costs nothing more: the count the index reads to number each file's
+    pages is the one that says it is empty."""
+    sitemaps = {name: kind() for name, kind in SITEMAPS.items()}
+    listed = {name: site for name, site in sitemaps.items() if not site.is_empty()}
+    return sitemap_views.index(request, sitemaps=listed, sitemap_url_name="sitemap")

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 
-from articles import media
+from articles import media, sitemaps
 from articles.api import api as content_api
 from articles.sitemaps import SITEMAPS
 from newsroom import twofactor, views
@@ -17,12 +17,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
-    path(
-        "sitemap.xml",
-        sitemap_views.index,
-        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap"},
-        name="sitemap_index",
-    ),
+    path("sitemap.xml", sitemaps.index, name="sitemap_index"),
     path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("authors/", include("authors.urls")),
     path("api/v1/", content_api.urls),

@@ -142,3 +142,73 @@ def test_a_photo_whose_rights_ran_out_leaves_the_sitemap(client, newsroom):
     fresh.lead_photo.save()
     urlset = fetch(client, "/sitemap-stories.xml")
     assert urlset.findall("s:url/image:image", NS) == []
+
+
+# --- every file the index lists validates, in every state of the site (issue 15, item 7) ---
+
+
+def _demo():
+    from django.core.management import call_command
+
+    call_command("seed_demo", verbosity=0)
+
+
+def _no_recent_story():
+    ArticleFactory(authors=[AuthorFactory()], publish_at=timezone.now() - timedelta(days=3))
+
+
+def _no_public_author():
+    # A public story without a byline, and an author whose only story is scheduled.
+    ArticleFactory(publish_at=timezone.now() - timedelta(hours=1))
+    ArticleFactory(authors=[AuthorFactory()], publish_at=timezone.now() + timedelta(hours=1))
+
+
+STATES = {
+    "empty site": lambda: None,
+    "no recent story": _no_recent_story,
+    "no public author": _no_public_author,
+    "normal demo": _demo,
+}
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_the_index_and_every_file_it_lists_validate(client, state):
+    STATES[state]()
+    index = fetch(client, "/sitemap.xml")
+    schema("siteindex.xsd").assertValid(index)
+    every = schema("all.xsd")
+    listed = [loc.text for loc in index.findall("s:sitemap/s:loc", NS)]
+    for url in listed:
+        every.assertValid(fetch(client, url.removeprefix("http://testserver")))
+    # A file the index leaves out is empty, and answers 404 rather than an invalid <urlset/>.
+    for part in ("stories", "news", "sections", "authors", "tags"):
+        if f"http://testserver/sitemap-{part}.xml" not in listed:
+            assert client.get(f"/sitemap-{part}.xml").status_code == 404, part
+
+
+def test_an_empty_file_leaves_the_index_and_answers_404(client):
+    _no_recent_story()
+    locs = [loc.text for loc in fetch(client, "/sitemap.xml").findall("s:sitemap/s:loc", NS)]
+    assert "http://testserver/sitemap-news.xml" not in locs
+    assert "http://testserver/sitemap-stories.xml" in locs
+    assert client.get("/sitemap-news.xml").status_code == 404
+    ArticleFactory(publish_at=timezone.now() - timedelta(minutes=5))
+    locs = [loc.text for loc in fetch(client, "/sitemap.xml").findall("s:sitemap/s:loc", NS)]
+    assert "http://testserver/sitemap-news.xml" in locs
+
+
+def test_the_index_reads_each_file_once_and_leaving_out_empty_ones_costs_nothing(
+    client, newsroom, django_assert_max_num_queries
+):
+    # The schedule, then a count and a lastmod per file (the authors' and tags' computed
+    # lists once each, not once for the count and again for the lastmod).
+    with django_assert_max_num_queries(1 + 2 * 5):
+        assert client.get("/sitemap.xml").status_code == 200
+
+
+def test_the_home_page_heads_the_sections_file_so_the_index_is_never_empty(client, newsroom):
+    fresh, _, _ = newsroom
+    urlset = fetch(client, "/sitemap-sections.xml")
+    home = urlset.find("s:url", NS)
+    assert home.find("s:loc", NS).text == "http://testserver/"
+    assert home.find("s:lastmod", NS).text == fresh.publish_at.isoformat()
