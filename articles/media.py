@@ -12,6 +12,10 @@ root and object-storage objects are private. Every MEDIA_URL request comes here,
 - someone who opened a shared preview link sees the photos of that story while the link is
   open (a signed cookie names the links; each request checks them again).
 
+- a story's share card (articles/share_cards.py) is served, and drawn on first request, only
+  while the story is public (or to staff who may see the story, or through its open preview
+  link), and only under its current name.
+
 Readers get 404 for everything else, whether the file exists or not. On object storage the
 bytes are streamed from the private bucket (or, on local disk, handed to nginx with
 X-Accel-Redirect): no signed or public bucket URL ever reaches a page, a feed or the page
@@ -34,6 +38,7 @@ from django.utils import timezone
 from django.utils.encoding import filepath_to_uri
 from django.views.decorators.http import require_safe
 
+from articles import share_cards
 from articles.imaging import rendition_names
 from articles.models.photos import Photo, master_name, rendition_folder
 from newsroom.twofactor import owes_code
@@ -87,24 +92,31 @@ def _preview_links(request) -> list[int]:
     return [pk for pk in held if type(pk) is int][-PREVIEW_LINKS_HELD:]
 
 
-def _shown_by_a_preview(request, photo: Photo) -> bool:
-    """The photo is on a story whose shared preview link the reader opened and which is
-    still open (not expired, not revoked): lead photo, body figure or a byline's headshot."""
+def _previewed_stories(request):
+    """The stories whose shared preview links the reader opened and which are still open."""
     from articles.models import Article
 
-    held = _preview_links(request)
-    if not held:
-        return False
-    stories = Article.objects.live().filter(
-        preview_links__pk__in=held,
+    return Article.objects.live().filter(
+        preview_links__pk__in=_preview_links(request),
         preview_links__revoked_at__isnull=True,
         preview_links__expires_at__gt=timezone.now(),
     )
-    return stories.filter(
-        Q(lead_photo=photo)
-        | Q(body_html__contains=f"{rendition_folder(photo.media_token)}/")
-        | Q(bylines__author__headshot=photo)
-    ).exists()
+
+
+def _shown_by_a_preview(request, photo: Photo) -> bool:
+    """The photo is on a story whose shared preview link the reader opened and which is
+    still open (not expired, not revoked): lead photo, body figure or a byline's headshot."""
+    if not _preview_links(request):
+        return False
+    return (
+        _previewed_stories(request)
+        .filter(
+            Q(lead_photo=photo)
+            | Q(body_html__contains=f"{rendition_folder(photo.media_token)}/")
+            | Q(bylines__author__headshot=photo)
+        )
+        .exists()
+    )
 
 
 def _photo_for(name: str) -> tuple[Photo | None, bool]:
@@ -153,10 +165,39 @@ def _deliver(name: str, *, cache: str) -> HttpResponse:
     return response
 
 
+def _share_card(request, path: str) -> HttpResponse:
+    """A story's share card, under its current name only, while the story is public (or to
+    staff who may see the story, or through its open preview link). Drawn on first request:
+    the card of an embargoed story is not even drawn before its time."""
+    from articles.models import Article
+    from articles.permissions import can_view
+
+    pk = share_cards.story_id(path)
+    if pk is None:
+        return _not_found()
+    stories = Article.objects.select_related("section").filter(pk=pk)
+    story = stories.public().first()
+    cache = f"public, max-age={settings.NEWSROOM_MEDIA_MAX_AGE}"
+    if story is None:
+        story, cache = stories.live().first(), "private, no-store"
+        user = request.user
+        staff = user.is_authenticated and not owes_code(user) and story and can_view(user, story)
+        if not staff and not (
+            story and _preview_links(request) and _previewed_stories(request).filter(pk=pk).exists()
+        ):
+            return _not_found()
+    if share_cards.card_name(story) != path:
+        return _not_found()
+    share_cards.ensure(story)
+    return _deliver(path, cache=cache)
+
+
 @require_safe
 def serve(request, path: str) -> HttpResponse:
     if "\x00" in path or len(path) > 300:
         return _not_found()
+    if path.startswith(f"{share_cards.FOLDER}/"):
+        return _share_card(request, path)
     photo, is_master = _photo_for(path)
     if photo is None:
         return _not_found()

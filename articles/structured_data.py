@@ -6,6 +6,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 
 from articles.markup import rendition_url
+from articles.share_cards import share_image
 from articles.teasers import plain_text
 
 
@@ -106,6 +107,17 @@ def news_article(request, story) -> dict:
                 "creditText": photo.credit_line,
             }
             for url in urls
+        ]
+    else:
+        # No photo a reader may see: the story's share card, drawn from its headline.
+        card = share_image(story)
+        data["image"] = [
+            {
+                "@type": "ImageObject",
+                "url": _absolute(request, card["url"]),
+                "width": card["width"],
+                "height": card["height"],
+            }
         ]
     corrections = [
         {

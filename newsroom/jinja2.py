@@ -16,6 +16,7 @@ from django.utils.text import Truncator
 from jinja2 import Environment, Undefined
 
 from articles.markup import json_ld, picture, rendition_url, time_element, usable_figures
+from articles.share_cards import share_image
 from newsroom.links import link
 
 
@@ -50,6 +51,7 @@ def environment(**options) -> Environment:
         picture=picture,
         rendition_url=rendition_url,
         time_element=time_element,
+        share_image=share_image,
         now=timezone.now,
     )
     env.filters.update(

@@ -297,7 +297,9 @@ def test_an_expired_photo_is_never_shown_and_the_story_still_reads(client):
         assert "renditions/" not in html and photo.image.url not in html, url
         assert photo.credit_line not in html, url
     page = client.get(story.get_absolute_url()).text
-    assert "Words." in page and "More words." in page and "og:image" not in page
+    assert "Words." in page and "More words." in page
+    # Shared with the story's card instead (tests/test_share_cards.py).
+    assert '<meta property="og:image" content="http://testserver/media/sharecards/' in page
 
 
 def test_a_photo_expiring_today_is_still_shown(client):
