@@ -178,6 +178,19 @@ def ensure(story, *, storage=None) -> str:
     return name
 
 
+def forget(story_ids, *, storage=None) -> None:
+    """Delete the cards of stories deleted for good (articles.workflow.purge_trash)."""
+    storage = storage or storages["default"]
+    for pk in story_ids:
+        folder = f"{FOLDER}/{pk}"
+        try:
+            names = storage.listdir(folder)[1]
+        except FileNotFoundError:  # never drawn (local disk; object storage lists nothing)
+            continue
+        for name in names:
+            storage.delete(f"{folder}/{name}")
+
+
 # --- drawing -------------------------------------------------------------------------------
 
 

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from articles import history
+from articles import history, share_cards
 from articles.figures import foreign_images
 from articles.models import Activity, Article, Correction, OldURL, PreviewLink
 from articles.models.stories import state_change
@@ -176,9 +176,12 @@ def purge_trash(*, now: datetime | None = None) -> int:
     """Delete for good what has been in the trash longer than the retention period."""
     cutoff = (now or timezone.now()) - timedelta(days=settings.NEWSROOM_TRASH_DAYS)
     expired = list(Article.objects.trashed().filter(deleted_at__lt=cutoff))
+    gone = [article.pk for article in expired]
     for article in expired:
         log(article=article, by=None, action=Action.PURGED)
         article.delete()
+    # Their share cards go once the rows are gone for good (not if this rolls back).
+    transaction.on_commit(lambda: share_cards.forget(gone), robust=True)
     return len(expired)
 
 

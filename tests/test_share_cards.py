@@ -14,7 +14,7 @@ from django.test import Client
 from django.utils import timezone
 from PIL import Image, ImageChops, ImageStat
 
-from articles import share_cards
+from articles import share_cards, workflow
 from articles.models import Article, PreviewLink
 from tests.conftest import require
 from tests.factories import ArticleFactory, PhotoFactory
@@ -209,3 +209,19 @@ def test_cards_of_other_stories_and_made_up_names_are_404(client):
         "sharecards/99999999999999999999/x.jpg",
     ):
         assert client.get(f"/media/{name}").status_code == 404, name
+
+
+def test_the_cards_of_a_story_deleted_for_good_are_deleted_too(
+    client, editor, settings, django_capture_on_commit_callbacks
+):
+    story = ArticleFactory(lead_photo=None)
+    kept = ArticleFactory(lead_photo=None)
+    names = [shared_image(client, s).removeprefix("/media/") for s in (story, kept)]
+    for url in names:
+        assert client.get(f"/media/{url}").status_code == 200
+    workflow.trash(article=story, by=editor)
+    later = timezone.now() + timedelta(days=settings.NEWSROOM_TRASH_DAYS + 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert workflow.purge_trash(now=later) == 1
+    assert not default_storage.exists(names[0])
+    assert default_storage.exists(names[1])
