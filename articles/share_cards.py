@@ -47,6 +47,7 @@ FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
 # Korean.
 SERIF = ("DejaVuSerif-Bold.ttf", "LiberationSerif-Bold.ttf")
 SANS = ("DejaVuSans-Bold.ttf", "LiberationSans-Bold.ttf")
+SANS_REGULAR = ("DejaVuSans.ttf", "LiberationSans-Regular.ttf")
 CJK = (
     "NotoSansCJK-Bold.ttc",
     "NotoSerifCJK-Bold.ttc",
@@ -56,7 +57,7 @@ CJK = (
 
 MARGIN = 80
 HEADLINE_TOP, HEADLINE_BOTTOM = 170, 500
-HEADLINE_SIZES = (72, 66, 60, 54, 50, 46, 42, 38)
+HEADLINE_SIZES = (88, 80, 72, 66, 60, 54, 50, 46, 42, 38)
 LINE_HEIGHT = 1.16
 
 
@@ -336,7 +337,7 @@ def draw(headline: str, section: str) -> bytes:
     _masthead(pen, name, serif)
     tagline = str(settings.NEWSROOM_SITE_TAGLINE)
     if not missing(tagline, sans):
-        font = _font(_chain(SANS)[0], 22)
+        font = _font(_chain(SANS_REGULAR)[0], 22)
         pen.text((WIDTH - MARGIN, 586), tagline, font=font, fill=MUTED, anchor="rs")
 
     out = io.BytesIO()
