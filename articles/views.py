@@ -19,10 +19,24 @@ from newsroom.twofactor import staff_only
 LATEST_STORIES = 5
 
 
+# WordPress answers these queries on any path, whatever its permalink structure.
+WORDPRESS_QUERIES = ("p", "page_id", "attachment_id")
+
+
+def old_addresses(request) -> list[str]:
+    """The stored old paths this request may be: its path, and its path with one
+    WordPress query (/?p=123), whatever other parameters ride along."""
+    return [request.path] + [
+        f"{request.path}?{key}={request.GET[key]}"
+        for key in WORDPRESS_QUERIES
+        if key in request.GET
+    ]
+
+
 def moved(request):
-    """The new home of a story or section that used to live at this path, or None."""
-    old = OldURL.objects.select_related("article__section", "section").filter(path=request.path)
-    old = old.first()
+    """The new home of a story or section that used to live at this address, or None."""
+    old = OldURL.objects.select_related("article__section", "section")
+    old = old.filter(path__in=old_addresses(request)).order_by("-path").first()
     if old is None:
         return None
     if old.article is not None:

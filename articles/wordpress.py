@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 from xml.etree.ElementTree import ParseError
 
 from defusedxml import ElementTree
@@ -262,7 +262,9 @@ class Markup:
             self.photo_at(found.group(1)) if found else None
         )
         alt = _ALT.search(img)
-        alt_text = html.escape(alt.group(1) if alt else "", quote=True)
+        # The library's alt text, not what the body's <img> says (often the file's name).
+        alt_text = photo.alt_text if photo is not None else (alt.group(1) if alt else "")
+        alt_text = html.escape(alt_text, quote=True)
         # A library photo's own URL: the page then adds its credit and sizes.
         src = (
             media_url(photo.image.name) if photo is not None else (found.group(1) if found else "")
@@ -436,10 +438,11 @@ class Importer:
         self.import_authors()
         self.import_sections()
         self.import_attachments()
-        children = {}
+        children, self.children_items = {}, {}
         for item in self.export.items("attachment"):
             parent = self.export.text(item, "wp:post_parent")
             children.setdefault(parent, []).append(self.export.text(item, "wp:post_id"))
+            self.children_items.setdefault(parent, []).append(item)
         self.markup = Markup(self.photos, self.photos_by_path, self.report, children)
         self.import_posts()
         for nicename, (wp_id, name, _) in self.categories.items():
@@ -639,9 +642,12 @@ class Importer:
                 continue
             meta = export.meta(item)
             image_meta = meta.get("_wp_attachment_metadata", "")
+            caption = html.unescape(export.text(item, "excerpt:encoded"))
             credit = (
                 php_string(image_meta, "credit")
                 or php_string(image_meta, "copyright")
+                or credit_in(caption)
+                or credit_in(php_string(image_meta, "caption"))
                 or export.title
             )
             if credit == export.title:
@@ -660,7 +666,7 @@ class Importer:
                 self.report.item(label, f"skipped: {error.messages[0]}")
                 continue
             photo = Photo(
-                caption=html.unescape(export.text(item, "excerpt:encoded")),
+                caption=caption,
                 alt_text=(meta.get("_wp_attachment_image_alt") or title or source.stem)[:300],
                 credit=credit[:200],
                 source=export.title[:120],
@@ -772,7 +778,12 @@ class Importer:
             "publish_at": when if status == Article.Status.PUBLISHED else None,
             "lead_photo_id": lead.pk if lead else None,
         }
-        slug = slugify(export.text(item, "wp:post_name")) or slugify(title) or f"post-{wp_id}"
+        slug = story_slug(export.text(item, "wp:post_name")) or story_slug(title) or f"post-{wp_id}"
+        if export.text(item, "wp:is_sticky") == "1":
+            self.report.warnings.append(
+                f"{where}: sticky in WordPress; Newsroom pins no stories (the home page leads "
+                "with the newest), so check the front page."
+            )
         story, outcome = self.save(
             Article,
             "post",
@@ -782,7 +793,7 @@ class Importer:
             bylines=byline,
             tags=sorted({tag.pk for tag in tags}),
         )
-        self.keep_permalink(story, export.text(item, "link"))
+        self.keep_permalinks(story, item, wp_id)
         return outcome
 
     def fallback_section(self) -> Section:
@@ -793,12 +804,51 @@ class Importer:
             self.report.created["category"] += 1
         return section
 
-    def keep_permalink(self, story: Article, link: str) -> None:
-        path = urlsplit(link).path
-        if not path or path == "/" or path == story.get_absolute_url():
-            return
-        OldURL.objects.filter(path=path).exclude(article=story).delete()
-        OldURL.objects.update_or_create(path=path[:400], defaults={"article": story})
+    def keep_permalinks(self, story: Article, item, wp_id: str) -> None:
+        """Every address WordPress answered for the story redirects to it: its permalink
+        (with its query, for the default ?p= structure), /?p=ID, which WordPress answers
+        whatever the structure, and its attachments' pages."""
+        base = urlsplit(self.export.site).path.rstrip("/")
+        addresses = [old_address(self.export.text(item, "link")), f"{base}/?p={wp_id}"]
+        for attachment in self.children_items.get(wp_id, []):
+            attachment_id = self.export.text(attachment, "wp:post_id")
+            addresses += [
+                old_address(self.export.text(attachment, "link")),
+                f"{base}/?attachment_id={attachment_id}",
+            ]
+        for path in filter(None, dict.fromkeys(addresses)):
+            if path in ("/", story.get_absolute_url()) or len(path) > 400:
+                continue
+            OldURL.objects.filter(path=path).exclude(article=story).delete()
+            OldURL.objects.update_or_create(path=path, defaults={"article": story})
+
+
+def old_address(link: str) -> str:
+    """The path (and query, for ?p= style links) of an address on the old site."""
+    parts = urlsplit(link)
+    path = unquote(parts.path)  # as Django's request.path reads it: /2026/01/порт/
+    return path + (f"?{parts.query}" if parts.query else "") if path else ""
+
+
+def story_slug(value: str) -> str:
+    """A readable slug from WordPress's post_name, which keeps non-ASCII letters
+    percent-encoded; a .html left from an old permalink structure is not part of it (its
+    old address still redirects)."""
+    value = re.sub(r"\.html?$", "", unquote(value).strip(), flags=re.I)
+    return slugify(value, allow_unicode=True)
+
+
+def credit_in(caption: str) -> str:
+    """A credit written into a caption: "... Photo: Ana Reed", "(Photo by Ana Reed)",
+    "Credit: ...", "© ..."."""
+    text = re.sub(r"<[^>]+>", " ", html.unescape(caption))
+    found = re.search(
+        r"(?:\b(?:photo|photograph|picture|image|credit)s?(?:\s+by)?\s*[:\-–]?\s+|©\s*)"
+        r"([^()\[\]\n.;]{2,100}?)\s*[)\].;]*\s*$",
+        text,
+        re.I,
+    )
+    return found.group(1).strip() if found else ""
 
 
 def wp_login(value: str) -> str:

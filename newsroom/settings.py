@@ -75,6 +75,8 @@ MIDDLEWARE = [
     # ETag from the body and 304 on a match, for every page; cached pages keep theirs.
     "django.middleware.http.ConditionalGetMiddleware",
     "newsroom.pagecache.PublicPageCache",
+    # Any stored old address (a WordPress permalink, a moved story) answers 301.
+    "articles.middleware.OldAddresses",
 ]
 
 ROOT_URLCONF = "newsroom.urls"

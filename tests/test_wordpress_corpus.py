@@ -324,3 +324,108 @@ def test_a_dry_run_prints_the_same_report_and_writes_nothing(django_user_model):
     real = run("bylines.xml")
     assert dry.splitlines()[0] == "Dry run: nothing was kept." and real.splitlines()[0] == "Done."
     assert dry.splitlines()[1:] == real.splitlines()[1:]
+
+
+def attachments_in(name: str) -> dict[str, dict]:
+    root = etree.parse(str(CORPUS / name)).getroot()
+    ns = {"wp": root.nsmap["wp"], "excerpt": root.nsmap["excerpt"]}
+    found = {}
+    for item in root.iterfind("channel/item"):
+        if item.findtext("wp:post_type", namespaces=ns) != "attachment":
+            continue
+        meta = {
+            m.findtext("wp:meta_key", namespaces=ns): m.findtext("wp:meta_value", namespaces=ns)
+            for m in item.iterfind("wp:postmeta", ns)
+        }
+        found[item.findtext("wp:post_id", namespaces=ns)] = {
+            "url": item.findtext("wp:attachment_url", namespaces=ns),
+            "link": item.findtext("link"),
+            "parent": item.findtext("wp:post_parent", namespaces=ns),
+            "caption": item.findtext("excerpt:encoded", namespaces=ns),
+            "meta": meta,
+        }
+    return found
+
+
+def uploads_for(name: str, root: Path) -> Path:
+    """A copy of wp-content/uploads holding every attachment's file."""
+    from PIL import Image
+
+    for attachment in attachments_in(name).values():
+        target = root / attachment["url"].split("/uploads/", 1)[1]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        Image.new("RGB", (640, 427), "navy").save(target, "JPEG")
+    return root
+
+
+def test_old_wordpress_addresses_redirect_to_the_story(client, tmp_path):
+    from urllib.parse import unquote, urlsplit
+
+    from django.utils.encoding import iri_to_uri
+    from django.utils.text import slugify
+
+    run("legacy.xml", "--media-dir", uploads_for("legacy.xml", tmp_path / "uploads"))
+    items = read("legacy.xml")
+    posts = {p["id"]: p for p in items if p["type"] == "post"}
+    for wp_id, post in posts.items():
+        story = story_for(wp_id)
+        wanted = unquote(post["slug"]).removesuffix(".html")
+        assert story.slug == (slugify(wanted, allow_unicode=True) or story.slug)
+        link = urlsplit(post["link"])
+        old = [f"/?p={wp_id}", link.path + (f"?{link.query}" if link.query else "")]
+        for address in old:
+            response = client.get(address)
+            assert response.status_code == 301, address
+            assert response["Location"] == iri_to_uri(story.get_absolute_url()), address
+    for attachment in attachments_in("legacy.xml").values():
+        link = urlsplit(attachment["link"])
+        response = client.get(link.path + (f"?{link.query}" if link.query else ""))
+        parent = story_for(attachment["parent"])
+        assert response.status_code == 301
+        assert response["Location"] == iri_to_uri(parent.get_absolute_url())
+
+
+def test_sticky_posts_featured_images_alt_text_credits_and_comments(tmp_path):
+    from articles.models import Photo
+
+    output = run("legacy.xml", "--media-dir", uploads_for("legacy.xml", tmp_path / "uploads"))
+    attachments = attachments_in("legacy.xml")
+    photos = {
+        wp_id: Photo.objects.get(
+            pk=WordPressItem.objects.get(kind="attachment", wp_id=wp_id).object_id
+        )
+        for wp_id in attachments
+    }
+    for wp_id, attachment in attachments.items():
+        photo = photos[wp_id]
+        assert photo.alt_text == attachment["meta"]["_wp_attachment_image_alt"]
+        image_meta = attachment["meta"]["_wp_attachment_metadata"]
+        iptc = image_meta.split('s:6:"credit";s:', 1)[1].split(":", 1)[1].split('"')[1]
+        if iptc:
+            assert photo.credit == iptc
+        else:  # "... Photo: Ana Reed" in the caption
+            assert photo.credit == attachment["caption"].rsplit("Photo:", 1)[1].strip()
+    for post in read("legacy.xml"):
+        if post["type"] != "post":
+            continue
+        story = story_for(post["id"])
+        if post["sticky"] == "1":
+            assert f"Post {post['id']} “{post['title'][:40]}”: sticky" in output
+        if post["comments"]:
+            assert f"{post['comments']} comments left out" in output
+        root = etree.parse(str(CORPUS / "legacy.xml")).getroot()
+    thumbnails = {
+        i.findtext("{http://wordpress.org/export/1.2/}post_id"): m.findtext(
+            "{http://wordpress.org/export/1.2/}meta_value"
+        )
+        for i in root.iterfind("channel/item")
+        for m in i.iterfind("{http://wordpress.org/export/1.2/}postmeta")
+        if m.findtext("{http://wordpress.org/export/1.2/}meta_key") == "_thumbnail_id"
+    }
+    assert thumbnails
+    for post_id, photo_id in thumbnails.items():
+        assert story_for(post_id).lead_photo == photos[photo_id]
+    # A figure of a library photo says what its alt text says, not WordPress's file name.
+    story = story_for("701")
+    assert 'alt="quay-wall.jpg"' not in story.body
+    assert f'alt="{photos["801"].alt_text}"' in story.body
