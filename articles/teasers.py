@@ -178,6 +178,33 @@ def make_teaser(body: str, handwritten: str, words: int) -> Teaser:
     return truncate_html(body, words)
 
 
+class _Words(HTMLParser):
+    """Every word a reader reads in the body: headings, quotes and captions too (a teaser
+    leaves those out; search and word counts must not). Only code and hidden parts go."""
+
+    SILENT = {"script", "style", "template", "noscript"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._silent = 0
+
+    def handle_starttag(self, tag, attrs):
+        self._silent += tag in self.SILENT
+
+    def handle_endtag(self, tag):
+        if tag in self.SILENT:
+            self._silent = max(0, self._silent - 1)
+
+    def handle_data(self, data):
+        if not self._silent:
+            self.parts.append(data)
+
+
 def plain_text(html: str) -> str:
-    """The words of ``html`` without its markup."""
-    return " ".join(value for kind, value, _ in _tokens(html) if kind == "text")
+    """The words of ``html`` without its markup, every element's text included. Search,
+    word counts and structured data read this."""
+    parser = _Words()
+    parser.feed(html or "")
+    parser.close()
+    return " ".join(" ".join(parser.parts).split())

@@ -33,6 +33,7 @@ from articles import imaging, workflow
 from articles.markup import media_url
 from articles.models import Article, Byline, OldURL, Photo, Section, WordPressItem
 from articles.models.sections import validate_section_slug
+from articles.teasers import plain_text
 from authors.models import Author, Handle
 
 STATUSES = {
@@ -234,6 +235,23 @@ def attributes(raw: str) -> dict[str, str]:
     return {m[0].lower(): m[1] or m[2] or m[3] for m in _ATTR.findall(raw)}
 
 
+_FIGURE = re.compile(r"<figure\b[^>]*>(?P<inner>(?:(?!</?figure\b).)*)</figure>", re.S | re.I)
+
+
+def unwrap_figures(content: str) -> str:
+    """Block-editor figures without a picture (pull quotes, tables, embeds) keep their
+    words: a figure here is its picture, and one without is dropped whole by the body's
+    sanitizer, caption and quote with it."""
+
+    def unwrap(match: re.Match) -> str:
+        inner = match.group("inner")
+        if re.search(r"<img\b", inner, re.I):
+            return match.group(0)
+        return re.sub(r"<(/?)figcaption\b[^>]*>", r"<\1p>", inner, flags=re.I)
+
+    return _FIGURE.sub(unwrap, content)
+
+
 def autop(text: str) -> str:
     """WordPress keeps classic posts without <p>: blank lines are paragraphs (wpautop)."""
     if BLOCK_TAGS.search(text):
@@ -314,7 +332,7 @@ class Markup:
         while previous != content:  # nested shortcodes, innermost last
             previous = content
             content = _SHORTCODE.sub(lambda m: self.replace(m, where), content)
-        return autop(content)
+        return autop(unwrap_figures(content))
 
 
 # The import ---------------------------------------------------------------------------------
@@ -654,7 +672,7 @@ class Importer:
                 self.report.warnings.append(
                     f"Photo {source.name}: no credit in WordPress; credited to “{credit}”."
                 )
-            title = html.unescape(export.text(item, "title"))
+            title = title_text(export.text(item, "title"))
             try:
                 with source.open("rb") as handle:
                     upload = File(handle, name=source.name)
@@ -691,7 +709,7 @@ class Importer:
                 continue
             wp_id = export.text(item, "wp:post_id")
             wp_status = export.text(item, "wp:status")
-            title = html.unescape(export.text(item, "title"))
+            title = title_text(export.text(item, "title"))
             label = f"{post_type or 'item'} {wp_id or '(no id)'} “{title[:40]}”"
             if post_type in LEFT_OUT:
                 self.report.left_out[post_type] += 1
@@ -728,7 +746,7 @@ class Importer:
 
     def import_post(self, item, wp_id, wp_status):
         export = self.export
-        title = html.unescape(export.text(item, "title")) or f"Untitled ({wp_id})"
+        title = title_text(export.text(item, "title")) or f"Untitled ({wp_id})"
         where = f"Post {wp_id} “{title[:40]}”"
         terms = [
             (term.get("domain"), term.get("nicename") or "", term.text or "")
@@ -821,6 +839,12 @@ class Importer:
                 continue
             OldURL.objects.filter(path=path).exclude(article=story).delete()
             OldURL.objects.update_or_create(path=path, defaults={"article": story})
+
+
+def title_text(raw: str) -> str:
+    """A WordPress title as words: it may hold markup ("Title <em>With</em> Markup") and
+    entities; a headline here is plain text, so the tags go and the words stay."""
+    return plain_text(raw)
 
 
 def old_address(link: str) -> str:

@@ -429,3 +429,26 @@ def test_sticky_posts_featured_images_alt_text_credits_and_comments(tmp_path):
     story = story_for("701")
     assert 'alt="quay-wall.jpg"' not in story.body
     assert f'alt="{photos["801"].alt_text}"' in story.body
+
+
+def test_headings_quotes_and_captions_are_in_the_plain_text_search_reads():
+    import lxml.html
+
+    from articles.search import search
+    from articles.teasers import count_words
+
+    run("search-text.xml")
+    root = etree.parse(str(CORPUS / "search-text.xml")).getroot()
+    content = "{http://purl.org/rss/1.0/modules/content/}encoded"
+    for item in root.iterfind("channel/item"):
+        wp_id = item.findtext("{http://wordpress.org/export/1.2/}post_id")
+        story = story_for(wp_id)
+        title = lxml.html.fragment_fromstring(item.findtext("title"), create_parent="div")
+        assert story.headline == " ".join(title.text_content().split())
+        assert "<" not in story.headline and "&lt;" not in story.headline
+        body = lxml.html.fragment_fromstring(item.findtext(content), create_parent="div")
+        words = " ".join(body.itertext()).split()
+        assert story.body_text.split() == words, wp_id
+        assert story.word_count == count_words(" ".join(words)) > 0
+        for word in {w.strip(".,").lower() for w in words if len(w) > 6}:
+            assert story in search(word), (wp_id, word)
