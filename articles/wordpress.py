@@ -118,6 +118,7 @@ class Export:
     title: str
     ns: dict
     channel: object
+    site_url: str = ""
 
     def text(self, element, path: str) -> str:
         found = element.find(path, self.ns)
@@ -196,6 +197,7 @@ def read_export(path) -> Export:
         or export.text(channel, "link")
     )
     export.title = export.text(channel, "title") or "WordPress"
+    export.site_url = export.text(channel, "wp:base_site_url") or export.site
     site_length = WordPressItem._meta.get_field("site").max_length
     if len(export.site) > site_length:
         raise WordPressError(
@@ -673,30 +675,109 @@ class Importer:
                     f"Photo {source.name}: no credit in WordPress; credited to “{credit}”."
                 )
             title = title_text(export.text(item, "title"))
+            alt = meta.get("_wp_attachment_image_alt") or title or source.stem
             try:
-                with source.open("rb") as handle:
-                    upload = File(handle, name=source.name)
-                    inspected = imaging.inspect_upload(upload)
-                    master = imaging.clean_master(upload, inspected)
+                photo = self.new_photo(source, caption=caption, alt=alt, credit=credit)
             except ValidationError as error:
                 self.report.warnings.append(f"Photo {source.name} skipped: {error.messages[0]}")
                 self.report.skipped["attachment"] += 1
                 self.report.item(label, f"skipped: {error.messages[0]}")
                 continue
-            photo = Photo(
-                caption=caption,
-                alt_text=(meta.get("_wp_attachment_image_alt") or title or source.stem)[:300],
-                credit=credit[:200],
-                source=export.title[:120],
-            )
-            photo.image.save(source.name, master, save=False)
-            self.written_files.append(photo.image.name)
-            photo.save()
-            imaging.refresh_renditions(photo)
-            self.written_files += sorted(imaging.rendition_names(photo.renditions))
             self.remember("attachment", wp_id, photo, True)
             self.keep_photo(wp_id, url, photo)
             self.report.item(label, "created")
+
+    def new_photo(self, source: Path, *, caption: str, alt: str, credit: str) -> Photo:
+        """A library photo from a file under --media-dir, checked and cleaned as an upload
+        is (ValidationError when it is no usable image)."""
+        with source.open("rb") as handle:
+            upload = File(handle, name=source.name)
+            inspected = imaging.inspect_upload(upload)
+            master = imaging.clean_master(upload, inspected)
+        photo = Photo(
+            caption=caption,
+            alt_text=alt[:300],
+            credit=credit[:200],
+            source=self.export.title[:120],
+        )
+        photo.image.save(source.name, master, save=False)
+        self.written_files.append(photo.image.name)
+        photo.save()
+        imaging.refresh_renditions(photo)
+        self.written_files += sorted(imaging.rendition_names(photo.renditions))
+        return photo
+
+    # Pictures in bodies ---------------------------------------------------------------------
+
+    def from_old_site(self, src: str) -> bool:
+        parts = urlsplit(html.unescape(src))
+        hosts = {urlsplit(self.export.site).hostname, urlsplit(self.export.site_url).hostname}
+        hosts = {h.removeprefix("www.") for h in hosts if h}
+        if parts.hostname:
+            return parts.hostname.removeprefix("www.") in hosts
+        return parts.path.startswith("/wp-content/")
+
+    def localize_images(self, body: str, where: str) -> str:
+        """Every picture in the body that the old site served becomes a library photo (the
+        attachment's, or its file from --media-dir imported), or a visible placeholder with
+        its caption, listed in the report. Never a link to the old site: it goes away at
+        cut-over, and the site's own CSP blocks it anyway."""
+
+        def figure(match: re.Match) -> str:
+            inner = match.group("inner")
+            img = _IMG.search(inner)
+            src = _SRC.search(img.group(0)) if img else None
+            if src is None or not self.from_old_site(src.group(1)):
+                return match.group(0)
+            caption = re.search(r"<figcaption\b[^>]*>(.*?)</figcaption>", inner, re.S | re.I)
+            return self.local_image(
+                img.group(0), caption.group(1).strip() if caption else "", where
+            )
+
+        def bare(match: re.Match) -> str:
+            src = _SRC.search(match.group(0))
+            if src is None or not self.from_old_site(src.group(1)):
+                return match.group(0)
+            return self.local_image(_IMG.search(match.group(0)).group(0), "", where)
+
+        body = _FIGURE.sub(figure, body)
+        return re.sub(r"(?:<a\b[^>]*>\s*)?<img\b[^>]*>(?:\s*</a>)?", bare, body, flags=re.I)
+
+    def local_image(self, img: str, caption: str, where: str) -> str:
+        src = html.unescape(_SRC.search(img).group(1))
+        alt = _ALT.search(img)
+        alt = html.unescape(alt.group(1)) if alt else ""
+        photo = self.markup.photo_at(src)
+        if photo is None and self.media_dir is not None:
+            try:
+                source = self.media_file(src)
+            except OutsideMediaDir:
+                source = None
+            if source is not None:
+                try:
+                    photo = self.new_photo(
+                        source,
+                        caption=plain_text(caption),
+                        alt=alt or plain_text(caption) or source.stem,
+                        credit=credit_in(caption) or self.export.title,
+                    )
+                except ValidationError:
+                    photo = None
+                else:
+                    self.photos_by_path[urlsplit(src).path] = photo
+                    self.report.created["attachment"] += 1
+        if photo is not None:
+            caption_html = f"<figcaption>{caption}</figcaption>" if caption else ""
+            safe = html.escape(media_url(photo.image.name), quote=True)
+            alt_html = html.escape(photo.alt_text, quote=True)
+            return f'<figure><img src="{safe}" alt="{alt_html}">{caption_html}</figure>'
+        self.report.missing_media.append(src)
+        self.report.warnings.append(
+            f"{where}: the picture {src} from the old site was not imported (no file under "
+            "--media-dir); a placeholder with its caption stands in its place."
+        )
+        words = caption or html.escape(alt) or "no caption"
+        return f"<p>[Picture not imported: {words}]</p>"
 
     def import_posts(self):
         export = self.export
@@ -729,12 +810,16 @@ class Importer:
                 continue
             # A bad item goes alone, the rest is imported: its rows roll back to the
             # savepoint, and what this run remembers goes back with them.
-            memory = dict(self.section_ids), dict(self.known), dict(self.records)
+            memory = [dict(kept) for kept in (self.section_ids, self.known, self.records)] + [
+                dict(self.photos_by_path)
+            ]
             try:
                 with transaction.atomic():
                     outcome = self.import_post(item, wp_id, wp_status)
             except (DatabaseError, ValidationError, ValueError) as error:
-                self.section_ids, self.known, self.records = memory
+                self.section_ids, self.known, self.records, by_path = memory
+                self.photos_by_path.clear()
+                self.photos_by_path.update(by_path)  # the markup reads the same dict
                 detail = " ".join(str(error).split())[:200]
                 self.report.skipped["post (bad data)"] += 1
                 self.report.item(label, f"skipped: {detail}")
@@ -784,6 +869,7 @@ class Importer:
             )
         self.markup.post_id = wp_id
         body = self.markup.convert(export.text(item, "content:encoded"), where)
+        body = self.localize_images(body, where)
         thumbnail = export.meta(item).get("_thumbnail_id")
         lead = self.photos.get(thumbnail) if thumbnail else None
         byline = self.byline(item)

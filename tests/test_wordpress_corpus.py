@@ -452,3 +452,59 @@ def test_headings_quotes_and_captions_are_in_the_plain_text_search_reads():
         assert story.word_count == count_words(" ".join(words)) > 0
         for word in {w.strip(".,").lower() for w in words if len(w) > 6}:
             assert story in search(word), (wp_id, word)
+
+
+def old_site_images(name: str) -> dict[str, list[str]]:
+    """post id -> every <img> src in its content that the old site serves."""
+    from urllib.parse import urlsplit
+
+    import lxml.html
+
+    host = urlsplit(site_of(name)).hostname
+    root = etree.parse(str(CORPUS / name)).getroot()
+    content = "{http://purl.org/rss/1.0/modules/content/}encoded"
+    found = {}
+    for item in root.iterfind("channel/item"):
+        body = item.findtext(content) or ""
+        if not body.strip():
+            continue
+        tree = lxml.html.fragment_fromstring(body, create_parent="div")
+        srcs = [img.get("src") for img in tree.iter("img")]
+        found[item.findtext(f"{{{root.nsmap['wp']}}}post_id")] = [
+            src for src in srcs if urlsplit(src).hostname == host
+        ]
+    return found
+
+
+def test_old_site_pictures_without_media_dir_are_listed_and_leave_a_placeholder():
+    output = run("legacy.xml")
+    images = old_site_images("legacy.xml")
+    assert any(images.values())
+    for wp_id, srcs in images.items():
+        story = story_for(wp_id)
+        assert "gazette.example" not in story.body  # never hotlinked
+        assert story.body.count("[Picture not imported:") == len(srcs)
+        for src in srcs:
+            assert src in output
+    assert "[Picture not imported: The old pier, before the storms]" in story_for("701").body
+
+
+def test_old_site_pictures_with_media_dir_are_imported_into_the_library(tmp_path):
+    from PIL import Image
+
+    from articles.models import Photo
+
+    uploads = uploads_for("legacy.xml", tmp_path / "uploads")
+    images = old_site_images("legacy.xml")
+    for src in (s for srcs in images.values() for s in srcs):
+        target = uploads / src.split("/uploads/", 1)[1]
+        if not target.exists():  # a picture in a body that is no attachment of the file
+            target.parent.mkdir(parents=True, exist_ok=True)
+            Image.new("RGB", (500, 300), "teal").save(target, "JPEG")
+    run("legacy.xml", "--media-dir", uploads)
+    for wp_id, srcs in images.items():
+        story = story_for(wp_id)
+        assert "gazette.example" not in story.body and "not imported" not in story.body
+        assert story.body.count("<img") == len(srcs)
+    pier = Photo.objects.get(caption="The old pier, before the storms")
+    assert pier.image.url in story_for("701").body and pier.alt_text == "The old pier in 1990"
