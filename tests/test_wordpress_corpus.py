@@ -5,13 +5,23 @@ reading of the file with lxml, not against the importer's."""
 import html
 import io
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
+import lxml.html
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
+from django.utils.encoding import iri_to_uri
+from django.utils.text import slugify
 from lxml import etree
+from PIL import Image
 from reversion.models import Version
+from taggit.models import Tag
 
-from articles.models import Article, WordPressItem
+from articles import workflow
+from articles.models import Activity, Article, Photo, Section, WordPressItem
+from articles.search import search
+from articles.teasers import count_words
+from authors.models import Author
 
 pytestmark = pytest.mark.django_db
 
@@ -152,18 +162,12 @@ def test_every_byline_the_file_names_is_kept_in_order():
             emails = [h.value.lower() for h in author.handles.filter(kind="email")]
             assert post["creator"].lower() in emails
     # One author per person, however many ways the file names them.
-    from authors.models import Author
-
     people = {n for p in posts for n in expected_byline(p, listed)}
     assert Author.objects.count() == len(people | {name for name, _ in listed.values()})
     assert "Traceback" not in output
 
 
 def test_categories_and_tags_declared_on_posts_are_matched_by_nicename_then_name():
-    from taggit.models import Tag
-
-    from articles.models import Section
-
     world = Section.objects.create(name="World", slug="world")
     politics = Section.objects.create(name="Politics", slug="politics")
     fleet = Tag.objects.create(name="Fishing Fleet", slug="fishing-fleet")
@@ -200,9 +204,6 @@ def test_categories_and_tags_declared_on_posts_are_matched_by_nicename_then_name
 
 
 def test_a_re_run_updates_only_what_nobody_changed_in_newsroom(django_user_model):
-    from articles import workflow
-    from articles.models import Activity
-
     editor = django_user_model.objects.create_user("desk", is_staff=True, is_superuser=True)
     run("rerun-1.xml")
     first = {p["id"]: p for p in read("rerun-1.xml")}
@@ -300,8 +301,6 @@ def test_the_report_accounts_for_every_item_of_the_file(name):
 
 
 def test_bad_items_are_skipped_alone_and_leave_nothing_behind():
-    from articles.models import Section
-
     run("bad-items.xml")
     good = [
         i
@@ -316,8 +315,6 @@ def test_bad_items_are_skipped_alone_and_leave_nothing_behind():
 
 
 def test_a_dry_run_prints_the_same_report_and_writes_nothing(django_user_model):
-    from authors.models import Author
-
     dry = run("bylines.xml", "--dry-run")
     assert not Article.objects.exists() and not Author.objects.exists()
     assert not WordPressItem.objects.exists() and not django_user_model.objects.exists()
@@ -349,8 +346,6 @@ def attachments_in(name: str) -> dict[str, dict]:
 
 def uploads_for(name: str, root: Path) -> Path:
     """A copy of wp-content/uploads holding every attachment's file."""
-    from PIL import Image
-
     for attachment in attachments_in(name).values():
         target = root / attachment["url"].split("/uploads/", 1)[1]
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -359,11 +354,6 @@ def uploads_for(name: str, root: Path) -> Path:
 
 
 def test_old_wordpress_addresses_redirect_to_the_story(client, tmp_path):
-    from urllib.parse import unquote, urlsplit
-
-    from django.utils.encoding import iri_to_uri
-    from django.utils.text import slugify
-
     run("legacy.xml", "--media-dir", uploads_for("legacy.xml", tmp_path / "uploads"))
     items = read("legacy.xml")
     posts = {p["id"]: p for p in items if p["type"] == "post"}
@@ -386,8 +376,6 @@ def test_old_wordpress_addresses_redirect_to_the_story(client, tmp_path):
 
 
 def test_sticky_posts_featured_images_alt_text_credits_and_comments(tmp_path):
-    from articles.models import Photo
-
     output = run("legacy.xml", "--media-dir", uploads_for("legacy.xml", tmp_path / "uploads"))
     attachments = attachments_in("legacy.xml")
     photos = {
@@ -432,11 +420,6 @@ def test_sticky_posts_featured_images_alt_text_credits_and_comments(tmp_path):
 
 
 def test_headings_quotes_and_captions_are_in_the_plain_text_search_reads():
-    import lxml.html
-
-    from articles.search import search
-    from articles.teasers import count_words
-
     run("search-text.xml")
     root = etree.parse(str(CORPUS / "search-text.xml")).getroot()
     content = "{http://purl.org/rss/1.0/modules/content/}encoded"
@@ -456,10 +439,6 @@ def test_headings_quotes_and_captions_are_in_the_plain_text_search_reads():
 
 def old_site_images(name: str) -> dict[str, list[str]]:
     """post id -> every <img> src in its content that the old site serves."""
-    from urllib.parse import urlsplit
-
-    import lxml.html
-
     host = urlsplit(site_of(name)).hostname
     root = etree.parse(str(CORPUS / name)).getroot()
     content = "{http://purl.org/rss/1.0/modules/content/}encoded"
@@ -490,10 +469,6 @@ def test_old_site_pictures_without_media_dir_are_listed_and_leave_a_placeholder(
 
 
 def test_old_site_pictures_with_media_dir_are_imported_into_the_library(tmp_path):
-    from PIL import Image
-
-    from articles.models import Photo
-
     uploads = uploads_for("legacy.xml", tmp_path / "uploads")
     images = old_site_images("legacy.xml")
     for src in (s for srcs in images.values() for s in srcs):
@@ -508,3 +483,10 @@ def test_old_site_pictures_with_media_dir_are_imported_into_the_library(tmp_path
         assert story.body.count("<img") == len(srcs)
     pier = Photo.objects.get(caption="The old pier, before the storms")
     assert pier.image.url in story_for("701").body and pier.alt_text == "The old pier in 1990"
+
+
+def test_an_unknown_importing_user_is_one_line_and_nothing_is_written():
+    with pytest.raises(CommandError, match="--user nobody: there is no such user") as error:
+        run("bylines.xml", "--user", "nobody")
+    assert error.value.returncode == 2 and "\n" not in str(error.value)
+    assert not Article.objects.exists() and not WordPressItem.objects.exists()
