@@ -748,6 +748,10 @@ class Importer:
         alt = _ALT.search(img)
         alt = html.unescape(alt.group(1)) if alt else ""
         photo = self.markup.photo_at(src)
+        # A picture no attachment stands for: keyed on its path, so a re-run finds it again.
+        key = f"body:{urlsplit(src).path}"[:200]
+        if photo is None:
+            photo = self.existing(Photo, "attachment", key)
         if photo is None and self.media_dir is not None:
             try:
                 source = self.media_file(src)
@@ -764,8 +768,7 @@ class Importer:
                 except ValidationError:
                     photo = None
                 else:
-                    self.photos_by_path[urlsplit(src).path] = photo
-                    self.report.created["attachment"] += 1
+                    self.remember("attachment", key, photo, True)
         if photo is not None:
             caption_html = f"<figcaption>{caption}</figcaption>" if caption else ""
             safe = html.escape(media_url(photo.image.name), quote=True)

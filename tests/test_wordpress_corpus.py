@@ -483,6 +483,11 @@ def test_old_site_pictures_with_media_dir_are_imported_into_the_library(tmp_path
         assert story.body.count("<img") == len(srcs)
     pier = Photo.objects.get(caption="The old pier, before the storms")
     assert pier.image.url in story_for("701").body and pier.alt_text == "The old pier in 1990"
+    # Run again: the same photos are found, nothing is imported twice or rewritten.
+    photos = Photo.objects.count()
+    output = run("legacy.xml", "--media-dir", uploads)
+    assert Photo.objects.count() == photos
+    assert "stories       0 created,     0 updated" in output
 
 
 def test_an_unknown_importing_user_is_one_line_and_nothing_is_written():
