@@ -75,10 +75,26 @@ def can_set_photo_rights(user) -> bool:
 
 
 def can_edit_photo(user, photo) -> bool:
-    """Photo editors and editors change any photo; others only the words and focal point of
-    photos they uploaded themselves (and never their rights: ``can_set_photo_rights``)."""
+    """Photo editors and editors change any photo. Others change only the words and focal
+    point of photos they uploaded themselves, and only until readers see or are about to see
+    them (``shown_to_readers``): then a change is live, and the desk's. Never their rights or
+    credit (``can_set_photo_rights``)."""
     if not user.is_active or not user.has_perm("articles.change_photo"):
         return False
     if can_set_photo_rights(user) or photo.pk is None:
         return True
-    return photo.uploaded_by_id == user.pk
+    return photo.uploaded_by_id == user.pk and not shown_to_readers(photo)
+
+
+def shown_to_readers(photo) -> bool:
+    """A published story shows the photo, live or scheduled (lead photo or body figure), or
+    it is an author's headshot (every author's page is public)."""
+    from authors.models import Author
+
+    uses = Q(lead_photo=photo)
+    if photo.image.name:
+        uses |= Q(body__contains=photo.image.name)
+    return (
+        Article.objects.published().filter(uses).exists()
+        or Author.objects.filter(headshot=photo).exists()
+    )

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_migrate
 
 
@@ -74,3 +75,11 @@ class NewsroomConfig(AppConfig):
         connect_text_sanitizing()
         # Sent once per app with models: the roles are made on auth's turn.
         post_migrate.connect(restore_missing_roles, dispatch_uid="newsroom-roles")
+
+
+class NewsroomAdminConfig(admin_apps.AdminConfig):
+    """Django's admin on the newsroom's site class (newsroom.adminsite): the guards there
+    reach every model's admin, registered by us or by the apps we use."""
+
+    default = False  # newsroom's own app is NewsroomConfig
+    default_site = "newsroom.adminsite.NewsroomAdminSite"

@@ -84,9 +84,12 @@ class PhotoAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.upload = None
         self.filled_from_file = []
-        # Required on the model; here they may come from the file's metadata instead.
-        self.fields["credit"].required = False
-        self.fields["caption"].required = False
+        # Required on the model; here they may come from the file's metadata instead. A
+        # read-only page, or one without the credit (a reporter's, articles.permissions),
+        # leaves them out of the form.
+        for name in ("credit", "caption"):
+            if name in self.fields:
+                self.fields[name].required = False
 
     def clean_image(self):
         image = self.cleaned_data.get("image")
@@ -98,17 +101,17 @@ class PhotoAdminForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         found = self.upload.credit if self.upload else {}
-        if not data.get("credit"):
+        if "credit" in self.fields and not data.get("credit"):
             credit = found.get("credit") or found.get("creator")
             if credit:
                 data["credit"] = credit
                 self.filled_from_file.append(_("credit"))
             else:
                 self.add_error("credit", _("A credit is required (the file carries none)."))
-        if not data.get("caption") and found.get("caption"):
+        if "caption" in self.fields and not data.get("caption") and found.get("caption"):
             data["caption"] = found["caption"]
             self.filled_from_file.append(_("caption"))
-        if not data.get("source") and found.get("source"):
+        if "source" in self.fields and not data.get("source") and found.get("source"):
             data["source"] = found["source"]
             self.filled_from_file.append(_("source"))
         return data
@@ -180,6 +183,8 @@ class PhotoAdmin(admin.ModelAdmin):
         readonly = list(super().get_readonly_fields(request, obj))
         if not can_set_photo_rights(request.user):
             readonly += Photo.RIGHTS_FIELDS
+            if obj is not None:  # the uploader credits a new photo; then it is the desk's
+                readonly += Photo.CREDIT_FIELDS
         return readonly
 
     def has_change_permission(self, request, obj=None):

@@ -66,6 +66,8 @@ class Photo(models.Model):
 
     # What may be published and until when: set by photo editors and editors only.
     RIGHTS_FIELDS = ("licence", "cc_variant", "usage_notes", "rights_expire_on")
+    # Who is credited is a rights matter too, once the photo is in the library.
+    CREDIT_FIELDS = ("credit_kind", "credit")
 
     class CreditKind(models.TextChoices):
         PHOTO = "photo", _("Photo")
