@@ -93,10 +93,11 @@ def _preview_links(request) -> list[int]:
 
 
 def _previewed_stories(request):
-    """The stories whose shared preview links the reader opened and which are still open."""
+    """The stories whose shared preview links the reader opened and which are still open,
+    never one taken down (unpublished or in the trash) whatever its links say."""
     from articles.models import Article
 
-    return Article.objects.live().filter(
+    return Article.objects.previewable().filter(
         preview_links__pk__in=_preview_links(request),
         preview_links__revoked_at__isnull=True,
         preview_links__expires_at__gt=timezone.now(),
@@ -105,8 +106,9 @@ def _previewed_stories(request):
 
 def _shown_by_a_preview(request, photo: Photo) -> bool:
     """The photo is on a story whose shared preview link the reader opened and which is
-    still open (not expired, not revoked): lead photo, body figure or a byline's headshot."""
-    if not _preview_links(request):
+    still open (not expired, not revoked): lead photo, body figure or a byline's headshot.
+    Never a photo whose rights ran out."""
+    if not _preview_links(request) or not photo.is_usable:
         return False
     return (
         _previewed_stories(request)

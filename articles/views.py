@@ -242,7 +242,8 @@ def shared_preview(request, token):
         raise Http404("No such preview.")
     if not link.is_active:
         return render(request, "articles/preview_gone.html", {"link": link}, status=410)
-    article = get_object_or_404(Article.objects.for_story_page().live(), pk=link.article_id)
+    # A story taken down is never shown through a link, even one a takedown left open.
+    article = get_object_or_404(Article.objects.for_story_page().previewable(), pk=link.article_id)
     response = render_story(request, article, preview={"kind": "shared", "link": link})
     media.remember_preview(request, response, link=link)  # its photos are not public yet
     return response

@@ -132,7 +132,9 @@ def schedule(*, article: Article, by, at: datetime) -> Article:
 @transaction.atomic
 def unpublish(*, article: Article, by) -> Article:
     _require(can_publish(by), _("Only editors may unpublish stories."))
-    return _move(article, Status.UNPUBLISHED, by=by, action=Action.UNPUBLISHED)
+    _move(article, Status.UNPUBLISHED, by=by, action=Action.UNPUBLISHED)
+    _close_previews(article, by=by, why=_("the story was unpublished"))
+    return article
 
 
 @transaction.atomic
@@ -150,7 +152,25 @@ def trash(*, article: Article, by) -> Article:
         with state_change():
             article.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
         log(article=article, by=by, action=Action.TRASHED)
+    _close_previews(article, by=by, why=_("the story went to the trash"))
     return article
+
+
+def _close_previews(article: Article, *, by, why: str) -> int:
+    """A takedown (often legal's order) reaches people outside too: every open shared
+    preview link of the story is revoked, and the log says how many and why."""
+    now = timezone.now()
+    closed = PreviewLink.objects.filter(
+        article=article, revoked_at__isnull=True, expires_at__gt=now
+    ).update(revoked_at=now)
+    if closed:
+        log(
+            article=article,
+            by=by,
+            action=Action.PREVIEW_REVOKED,
+            detail=f"{closed} open link(s): {why}",
+        )
+    return closed
 
 
 def trash_deadline(article: Article) -> datetime:
@@ -239,6 +259,21 @@ def new_publication_problems(article: Article, previous: Article) -> list[str]:
     return [problem for problem in publication_problems(article) if problem not in before]
 
 
+def _gone_since(article: Article) -> list[str]:
+    """What an old revision points at that has since been deleted from the library."""
+    from articles.models import Photo, Section
+
+    gone = []
+    if (
+        article.lead_photo_id is not None
+        and not Photo.objects.filter(pk=article.lead_photo_id).exists()
+    ):
+        gone.append(_("lead photo"))
+    if not Section.objects.filter(pk=article.section_id).exists():
+        gone.append(_("section"))
+    return gone
+
+
 @transaction.atomic
 def restore_revision(*, article: Article, version, by) -> Article:
     """Bring back the words of an earlier revision as a new revision.
@@ -254,6 +289,12 @@ def restore_revision(*, article: Article, version, by) -> Article:
         key = field if field in data else name
         if key in data:
             setattr(article, field, data[key])
+    missing = _gone_since(article)
+    if missing:
+        raise ValidationError(
+            [_("That revision's %(what)s no longer exists.") % {"what": what} for what in missing]
+            + [_("Nothing was restored; copy what you need from the revision by hand.")]
+        )
     if Article.objects.exclude(pk=article.pk).filter(slug=article.slug).exists():
         raise ValidationError(
             _(

@@ -8,8 +8,9 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from articles import workflow
-from articles.models import Article, PreviewLink
-from tests.factories import ArticleFactory, AuthorFactory
+from articles.models import Activity, Article, Photo, PreviewLink
+from tests.factories import ArticleFactory, AuthorFactory, PhotoFactory
+from tests.test_media import rendition, status
 
 pytestmark = pytest.mark.django_db
 
@@ -91,3 +92,64 @@ def test_sharing_and_revoking_through_the_admin(client, editor, draft):
     client.post(f"/admin/articles/article/{draft.pk}/workflow/revoke/", {"link": link.pk})
     link.refresh_from_db()
     assert link.revoked_at is not None
+
+
+# A takedown closes the story's shared links too: nobody outside keeps reading it.
+@pytest.fixture
+def live_story(editor):
+    photo = PhotoFactory()
+    return ArticleFactory(headline="Story legal wants down", lead_photo=photo)
+
+
+def unpublish(article, by):
+    workflow.unpublish(article=article, by=by)
+
+
+def trash(article, by):
+    workflow.trash(article=article, by=by)
+
+
+@pytest.mark.parametrize("takedown", [unpublish, trash])
+def test_unpublishing_or_trashing_revokes_open_preview_links_and_says_so(
+    client, editor, live_story, takedown
+):
+    link = workflow.share_preview(article=live_story, by=editor)
+    assert client.get(link.get_absolute_url()).status_code == 200
+    photo = rendition(live_story.lead_photo)
+    assert status(client, photo) == 200
+    takedown(Article.objects.get(pk=live_story.pk), editor)
+    link.refresh_from_db()
+    assert link.revoked_at is not None
+    gone = client.get(link.get_absolute_url())
+    assert gone.status_code in (404, 410) and "Story legal wants down" not in gone.text
+    assert status(client, photo) == 404
+    logged = Activity.objects.filter(article=live_story, action=Activity.Action.PREVIEW_REVOKED)
+    assert logged.get().user == editor
+
+
+@pytest.mark.parametrize(
+    "state",
+    [{"status": Article.Status.UNPUBLISHED}, {"deleted_at": timezone.now()}],
+    ids=["unpublished", "trashed"],
+)
+def test_a_shared_link_never_shows_a_story_taken_down(client, editor, live_story, state):
+    """Defence in depth: even a link left open (a takedown written by a script) shows
+    neither the story nor its photos."""
+    link = workflow.share_preview(article=live_story, by=editor)
+    assert client.get(link.get_absolute_url()).status_code == 200
+    Article.objects.filter(pk=live_story.pk).update(**state)
+    gone = client.get(link.get_absolute_url())
+    assert gone.status_code in (404, 410) and "Story legal wants down" not in gone.text
+    assert status(client, rendition(live_story.lead_photo)) == 404
+
+
+def test_a_shared_preview_never_serves_a_photo_whose_rights_ran_out(client, editor, draft):
+    photo = PhotoFactory()
+    Article.objects.filter(pk=draft.pk).update(lead_photo=photo)
+    link = workflow.share_preview(article=draft, by=editor)
+    assert client.get(link.get_absolute_url()).status_code == 200
+    assert status(client, rendition(photo)) == 200
+    Photo.objects.filter(pk=photo.pk).update(
+        rights_expire_on=timezone.localdate() - timedelta(days=1)
+    )
+    assert status(client, rendition(photo)) == 404

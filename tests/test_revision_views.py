@@ -16,7 +16,7 @@ from reversion.models import Version
 
 from articles import history, workflow
 from articles.models import Activity, Article, StateChangeRefused
-from tests.factories import ArticleFactory, AuthorFactory, PhotoFactory
+from tests.factories import ArticleFactory, AuthorFactory, PhotoFactory, SectionFactory
 from tests.test_workflow import change_form_data
 
 pytestmark = pytest.mark.django_db
@@ -255,3 +255,39 @@ def test_an_edit_through_the_admin_is_logged_with_the_fields_it_changed(client, 
     entry = Activity.objects.get(article=story, user=editor)
     assert entry.action == Activity.Action.EDITED
     assert entry.detail == "headline, dek"
+
+
+def an_old_revision_naming(story, editor, *, photo, section):
+    """The story's first revision shows ``photo`` in ``section``; it has moved on since, and
+    both were then deleted from the library."""
+    Article.objects.filter(pk=story.pk).update(lead_photo=photo, section=section)
+    story = Article.objects.get(pk=story.pk)
+    workflow.touch(article=story, by=editor, comment="with the old photo and section")
+    old = Version.objects.get_for_object(story).order_by("-pk").first()
+    story.lead_photo, story.section = None, SectionFactory()
+    workflow.touch(article=story, by=editor, comment="moved on")
+    return old
+
+
+@pytest.mark.parametrize("gone", ["photo", "section", "both"])
+@pytest.mark.parametrize("status", [Status.DRAFT, Status.PUBLISHED])
+def test_restoring_a_revision_whose_photo_or_section_was_deleted_says_so(
+    client, people, gone, status
+):
+    editor = people["editor"]
+    story = ArticleFactory(status=status, authors=[AuthorFactory()])
+    photo, section = PhotoFactory(), SectionFactory()
+    old = an_old_revision_naming(story, editor, photo=photo, section=section)
+    if gone in ("photo", "both"):
+        photo.delete()
+    if gone in ("section", "both"):
+        section.delete()
+    before = state(story)
+    client.force_login(editor)
+    response = client.post(
+        f"/admin/articles/article/{story.pk}/compare/", {"version": old.pk}, follow=True
+    )
+    assert response.status_code == 200
+    assert "no longer exists" in response.text and "Nothing was restored" in response.text
+    assert state(story) == before
+    assert not Activity.objects.filter(article=story, action=Activity.Action.REVERTED).exists()

@@ -69,6 +69,11 @@ class ArticleQuerySet(models.QuerySet):
         """Everything not in the trash: what the newsroom works on."""
         return self.filter(deleted_at__isnull=True)
 
+    def previewable(self):
+        """What a shared preview link may show: not in the trash, not taken down
+        (Unpublished). Unpublishing and trashing revoke the links too (articles.workflow)."""
+        return self.live().exclude(status=Article.Status.UNPUBLISHED)
+
     def trashed(self):
         return self.filter(deleted_at__isnull=False)
 
