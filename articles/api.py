@@ -355,13 +355,13 @@ def get_story(request, story_id: int):
 
 @api.get("/authors/", response=list[AuthorSummary], tags=["authors"])
 def list_authors(request):
-    """Every active author."""
-    return Author.objects.active().order_by("name")
+    """Every author with at least one public story."""
+    return Author.objects.public().order_by("name")
 
 
 @api.get("/authors/{slug}/", response=AuthorOut, tags=["authors"])
 def get_author(request, slug: str = SlugPath):
-    authors = Author.objects.active().select_related("headshot").prefetch_related("handles")
+    authors = Author.objects.public().select_related("headshot").prefetch_related("handles")
     return get_object_or_404(authors, slug=slug)
 
 

@@ -205,7 +205,7 @@ class SectionFeed(StoryFeed):
 
 class AuthorFeed(StoryFeed):
     def get_object(self, request, slug):
-        return get_object_or_404(Author, slug=slug)
+        return get_object_or_404(Author.objects.public(), slug=slug)
 
     def title(self, obj):
         return f"{obj.name} | {settings.NEWSROOM_SITE_NAME}"

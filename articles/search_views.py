@@ -29,7 +29,7 @@ class SearchForm(forms.Form):
         empty_label=_("All sections"),
     )
     author = forms.ModelChoiceField(
-        Author.objects.only("name", "slug"),
+        Author.objects.none(),  # public() at each request: see __init__
         to_field_name="slug",
         required=False,
         empty_label=_("All authors"),
@@ -38,6 +38,16 @@ class SearchForm(forms.Form):
         label=_("From"), required=False, widget=forms.DateInput({"type": "date"})
     )
     until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput({"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["author"].queryset = self.authors()
+
+    @staticmethod
+    def authors():
+        """Public authors only (Author.objects.public()), as of now: a queryset made at
+        import would keep the instant the server started."""
+        return Author.objects.public().only("name", "slug")
 
     def clean_q(self):
         return search.clean_query(self.cleaned_data.get("q") or "")
@@ -116,15 +126,16 @@ def _filter_options(request, data) -> dict:
     """
 
     def make(names):
-        fields = SearchForm.base_fields
+        choices = {
+            "section": SearchForm.base_fields["section"].queryset,
+            "author": SearchForm.authors(),
+        }
         return {
             "filter-options": {
                 name: format_html_join(
-                    "",
-                    '<option value="{}">{}</option>',
-                    fields[name].queryset.values_list("slug", "name"),
+                    "", '<option value="{}">{}</option>', queryset.values_list("slug", "name")
                 )
-                for name in ("section", "author")
+                for name, queryset in choices.items()
             }
         }
 

@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -13,7 +14,17 @@ BIO_MAX_CHARACTERS = 600
 
 class AuthorQuerySet(models.QuerySet):
     def active(self):
+        """Authors the pickers offer: whether they still write, not whether readers see them."""
         return self.filter(is_active=True)
+
+    def public(self, *, at=None):
+        """The one rule for readers: an author is public once a public story carries their
+        byline (Article.objects.public()), active or not. Until then nothing public names
+        them: no page, feed, API entry, sitemap line, search choice or headshot. A new hire's
+        profile, or one whose only story is a draft or embargoed, gives nothing away."""
+        article = apps.get_model("articles", "Article")
+        stories = article.objects.public(at=at).filter(bylines__author=models.OuterRef("pk"))
+        return self.filter(models.Exists(stories))
 
 
 class Author(models.Model):
@@ -55,7 +66,10 @@ class Author(models.Model):
     is_active = models.BooleanField(
         _("active"),
         default=True,
-        help_text=_("Inactive authors keep their page and stories but leave the author pickers."),
+        help_text=_(
+            "Inactive authors keep their page and stories but leave the author pickers. "
+            "An author's page is public once one of their stories is."
+        ),
     )
 
     objects = AuthorQuerySet.as_manager()

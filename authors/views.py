@@ -13,7 +13,7 @@ class AuthorView(StoryListView):
 
     def stories(self):
         self.author = get_object_or_404(
-            Author.objects.select_related("headshot").prefetch_related("handles"),
+            Author.objects.public().select_related("headshot").prefetch_related("handles"),
             slug=self.kwargs["slug"],
         )
         return Article.objects.public().by_author(self.author)

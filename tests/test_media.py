@@ -129,10 +129,12 @@ def test_an_unpublished_story_takes_its_photos_with_it(client):
     assert status(client, rendition(photo)) == 404
 
 
-def test_a_library_photo_nobody_uses_is_served_once_it_is_a_headshot(client):
+def test_a_library_photo_nobody_uses_is_served_once_it_is_a_public_authors_headshot(client):
     photo = PhotoFactory()
     assert status(client, rendition(photo, "square")) == 404
-    AuthorFactory(headshot=photo)
+    author = AuthorFactory(headshot=photo)
+    assert status(client, rendition(photo, "square")) == 404  # no public story yet
+    ArticleFactory(authors=[author])
     assert status(client, rendition(photo, "square")) == 200
     assert status(client, master(photo)) == 404
 

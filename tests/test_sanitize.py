@@ -58,6 +58,7 @@ def test_story_bodies_and_teasers_are_sanitized_before_they_reach_a_page(client,
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_author_bios_are_sanitized_before_they_reach_a_page(client, payload):
     author = AuthorFactory(bio=f"<p>Jane writes about chips.</p>{payload}")
+    ArticleFactory(authors=[author])
     page = client.get(author.get_absolute_url()).text
     assert "Jane writes about chips." in page
     assert_clean_page(page)

@@ -62,6 +62,7 @@ def test_json_ld_cannot_close_its_script_element(client):
 def test_author_pages_carry_a_person(client):
     author = AuthorFactory(name="Jane Roe", headshot=PhotoFactory())
     HandleFactory(author=author, kind="bluesky", value="jane.bsky.social")
+    ArticleFactory(authors=[author])
     (person,) = json_ld(client.get(author.get_absolute_url()).text)
     assert person["@type"] == "Person" and person["name"] == "Jane Roe"
     assert person["sameAs"] == ["https://bsky.app/profile/jane.bsky.social"]

@@ -24,9 +24,10 @@ class PhotoQuerySet(models.QuerySet):
 
     def public(self, *, at=None):
         """Photos a reader may see: rights allow it today and a public page shows them, as the
-        lead photo or a body figure of a public story, or as an author's headshot (every
-        author's page is public). The media view serves readers nothing else, so a photo of
-        an embargoed story stays private until the story's publish time, with no job to run.
+        lead photo or a body figure of a public story, or as the headshot of a public author
+        (Author.objects.public(): their page and bylines show it). The media view serves
+        readers nothing else, so a photo of an embargoed story stays private until the
+        story's publish time, with no job to run.
         """
         article = apps.get_model("articles", "Article")
         author = apps.get_model("authors", "Author")
@@ -36,7 +37,7 @@ class PhotoQuerySet(models.QuerySet):
         )
         return self.usable(on=at and timezone.localdate(at)).filter(
             models.Exists(stories.filter(lead_photo=models.OuterRef("pk")))
-            | models.Exists(author.objects.filter(headshot=models.OuterRef("pk")))
+            | models.Exists(author.objects.public(at=at).filter(headshot=models.OuterRef("pk")))
             | models.Exists(stories.filter(body_html__contains=in_body))
         )
 
