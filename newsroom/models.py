@@ -13,6 +13,25 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+class ContentChange(models.Model):
+    """When content readers see last changed: one row, moved when any such change commits
+    (newsroom.pagecache.content_changed). Pages' Last-Modified is read from here, so every
+    app server gives a page the same date, with or without a shared cache."""
+
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("content change")
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M:%S}"
+
+    @classmethod
+    def record(cls, **kwargs) -> None:
+        if not cls.objects.update(at=timezone.now()):
+            cls.objects.create()
+
+
 class InvitationQuerySet(models.QuerySet):
     def usable(self, *, at=None):
         """Not used yet and not expired: the one rule for an invitation that still works."""

@@ -18,9 +18,11 @@ import math
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.dummy import DummyCache
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
-from django.db.models import Max, Min, Q
+from django.db.models import Max, Min, Q, Subquery
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers, set_response_etag
 from django.utils.http import http_date, parse_http_date_safe
@@ -43,6 +45,13 @@ def content_changed(*, using=None, **kwargs) -> None:
     Not before: a reader arriving between the write and the commit still reads the old rows,
     and would store its page under the new generation, to be served until it expired."""
     transaction.on_commit(move_generation, using=using, robust=True)
+    transaction.on_commit(_record_change, using=using, robust=True)
+
+
+def _record_change() -> None:
+    from newsroom.models import ContentChange
+
+    ContentChange.record()
 
 
 def move_generation(**kwargs) -> None:
@@ -50,9 +59,17 @@ def move_generation(**kwargs) -> None:
         _safe(lambda: cache.set(GENERATION_KEY, time.time(), None))
 
 
+def _shared_cache() -> bool:
+    """Whether every app server reads this cache (Redis), or each keeps its own."""
+    return not isinstance(caches["default"], LocMemCache | DummyCache)
+
+
 def state() -> tuple[float, dict]:
-    """The content generation, and when the next scheduled story goes live and the latest
-    live one did (for this generation), in one round trip to the cache."""
+    """The content generation, and when the next scheduled story goes live, the latest live
+    one did and content last changed (for this generation), in one round trip to the cache.
+
+    Without a shared cache another process's change does not move this one's generation:
+    the stamps are then read from the database on every request, so all processes agree."""
     found = _safe(lambda: cache.get_many([GENERATION_KEY, SCHEDULE_KEY]), {})
     gen = found.get(GENERATION_KEY)
     if gen is None:
@@ -60,20 +77,32 @@ def state() -> tuple[float, dict]:
         _safe(lambda: cache.add(GENERATION_KEY, gen, None))
     cached = found.get(SCHEDULE_KEY)
     now = timezone.now()
-    current = cached is not None and cached.get("generation") == gen
+    current = cached is not None and cached.get("generation") == gen and _shared_cache()
     if current and (cached["next"] is None or cached["next"] > now):
         return gen, cached
     from articles.models import Article
+    from newsroom.models import ContentChange
 
-    # One query for both sides of the present instant (public() and scheduled() split here).
+    # One query for both sides of the present instant (public() and scheduled() split here),
+    # and the last recorded change.
+    last_change = ContentChange.objects.order_by("-at").values("at")[:1]
     stamps = Article.objects.published().aggregate(
         latest=Max("publish_at", filter=Q(publish_at__lte=now)),
         next=Min("publish_at", filter=Q(publish_at__gt=now)),
+        changed=Max(Subquery(last_change)),
     )
     stamps["generation"] = gen
     ttl = _seconds_until(stamps["next"], now)
-    _safe(lambda: cache.set(SCHEDULE_KEY, stamps, ttl))
+    if _shared_cache():
+        _safe(lambda: cache.set(SCHEDULE_KEY, stamps, ttl))
     return gen, stamps
+
+
+def last_modified(stamps: dict) -> float:
+    """A page's date, from the content alone: the last recorded change, or the last story
+    to go live if later (going live at its time writes nothing)."""
+    moments = [stamps[name] for name in ("changed", "latest") if stamps.get(name)]
+    return max(moments).timestamp() if moments else 0
 
 
 def _seconds_until(moment, now) -> int:
@@ -174,8 +203,7 @@ class PublicPageCache:
         response["Cache-Control"] = f"public, max-age=0, s-maxage={ttl}" + (
             f", stale-while-revalidate={min(swr, ttl)}" if ttl else ""
         )
-        changed = max(gen, stamps["latest"].timestamp() if stamps["latest"] else 0)
-        response["Last-Modified"] = http_date(changed)
+        response["Last-Modified"] = http_date(last_modified(stamps))
         patch_vary_headers(response, ["Cookie"])
         if enabled and ttl > 0 and not response.streaming:
             if hasattr(response, "render"):
