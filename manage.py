@@ -6,10 +6,9 @@ import sys
 
 
 def main():
+    # Production defaults here as in newsroom.wsgi (DEBUG off): operators run these commands
+    # on the live site. Local work says DEBUG=1 (the Makefile's local targets do).
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
-    # manage.py is the developer's tool: local commands default to DEBUG on. Servers start
-    # through newsroom.wsgi, where DEBUG stays off unless the environment turns it on.
-    os.environ.setdefault("DEBUG", "1")
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

@@ -278,6 +278,7 @@ NEWSROOM_REQUIRE_2FA = env_list("REQUIRE_2FA", "" if DEBUG else "editors,admins"
 NEWSROOM_2FA_INVITATION_HOURS = env_int("TWO_FACTOR_INVITATION_HOURS", 72)
 OTP_TOTP_ISSUER = env("SITE_NAME", "Newsroom")
 
+_log_level = env("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -291,7 +292,11 @@ LOGGING = {
             "formatter": "plain",
         }
     },
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": _log_level},
+    # Django's own console handler on `django` (on with DEBUG) would print each of its lines
+    # a second time beside ours: its lines go to the root's handler only. (runserver's
+    # request lines, `django.server`, keep their own handler and do not propagate.)
+    "loggers": {"django": {"handlers": [], "level": _log_level, "propagate": True}},
 }
 
 # Newsroom's own settings.

@@ -245,3 +245,30 @@ def test_a_real_bug_still_answers_500_not_503(monkeypatch):
     monkeypatch.setattr(views.HomeView, "get_queryset", broken)
     response = Client(raise_request_exception=False).get("/")
     assert response.status_code == 500 and "Something went wrong" in response.text
+
+
+def guide_environment() -> dict[str, str]:
+    """The example /etc/newsroom.env of docs/operators-guide.md, as written there."""
+    guide = (ROOT / "docs" / "operators-guide.md").read_text()
+    block = guide.split("`/etc/newsroom.env`", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    pairs = (line.split("#", 1)[0].strip().split("=", 1) for line in block.splitlines())
+    return {key: value for key, value in pairs if key}
+
+
+def test_check_deploy_is_clean_with_the_operators_guide_environment_as_written():
+    """Nothing more than the guide's file: no DEBUG=0 added, as an operator would run it."""
+    example = guide_environment()
+    assert example["SECRET_KEY"] == "..."  # the guide says how to make one
+    example["SECRET_KEY"] = secrets.token_urlsafe(50)
+    environ = {k: v for k, v in os.environ.items() if k not in {"DEBUG", *example}}
+    environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={**environ, **example},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout

@@ -3,6 +3,8 @@
 import os
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -57,3 +59,31 @@ def test_typed_values(monkeypatch):
     monkeypatch.setenv("SOME_JSON", "{not json")
     with pytest.raises(ImproperlyConfigured, match="SOME_JSON is not valid JSON"):
         env_json("SOME_JSON", {})
+
+
+@pytest.mark.django_db
+def test_make_runs_server_prints_each_log_line_once():
+    """`make run` is runserver with DEBUG on, where Django's own console handler on the
+    `django` logger used to print every line a second time beside ours."""
+    from tests.servers import _answers, _database_url, _wait_until, port
+
+    base = f"http://127.0.0.1:{port()}"
+    env = {**os.environ, "DEBUG": "1", "DATABASE_URL": _database_url(), "LOG_LEVEL": "INFO"}
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", "--noreload", base.split("//")[1]],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        _wait_until(
+            lambda: server.poll() is None and _answers(base + "/robots.txt"), 30, "runserver"
+        )
+        with pytest.raises(urllib.error.HTTPError):
+            urllib.request.urlopen(base + "/no-such-page-here/", timeout=10)
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=20)
+    assert output.count("Not Found: /no-such-page-here/") == 1, output
