@@ -578,21 +578,36 @@ def test_a_member_the_manifest_does_not_list_is_refused(newsroom, tmp_path, sett
     refused(bad, "does not list: media/photos/extra.jpg", settings)
 
 
-def test_import_content_refusals_are_one_line_on_the_command_line(tmp_path):
-    """What an operator sees: one line on stderr, exit code 2, no traceback."""
-    bad = tmp_path / "notes.zip"
-    bad.write_text("hello")
-    result = subprocess.run(
-        [sys.executable, "manage.py", "import_content", str(bad)],
+def import_content_command(archive, tmp_path, **environ) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", "import_content", str(archive)],
         cwd=Path(__file__).resolve().parent.parent,
         capture_output=True,
         text=True,
         timeout=120,
-        env={**os.environ, "MEDIA_ROOT": str(tmp_path / "media")},
+        env={**os.environ, "MEDIA_ROOT": str(tmp_path / "media"), **environ},
     )
+
+
+def test_import_content_refusals_are_one_line_on_the_command_line(tmp_path):
+    """What an operator sees: one line on stderr, exit code 2, no traceback."""
+    from tests.servers import _database_url
+
+    bad = tmp_path / "notes.zip"
+    bad.write_text("hello")
+    result = import_content_command(bad, tmp_path, DATABASE_URL=_database_url())
     assert result.returncode == 2, result.stderr
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert "Nothing was imported" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_import_content_into_an_unmigrated_database_says_to_migrate(newsroom, tmp_path):
+    archive = exported(tmp_path)
+    empty = f"sqlite:///{tmp_path / 'new.sqlite3'}"
+    result = import_content_command(archive, tmp_path, DATABASE_URL=empty)
+    assert result.returncode == 2, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "manage.py migrate" in result.stderr and "Traceback" not in result.stderr
 
 
 def first(rows: list, model: str) -> dict:

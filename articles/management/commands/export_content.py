@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from articles.archive import export_archive
+from newsroom.database import require_migrated
 
 
 class Command(BaseCommand):
@@ -18,6 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--force", action="store_true", help="Overwrite an existing file.")
 
     def handle(self, *, archive, force, verbosity, **options):
+        require_migrated()
         path = Path(archive)
         if path.exists() and not force:
             raise CommandError(f"{path} exists; pass --force to overwrite it.")

@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from articles.archive import ArchiveError, import_archive
+from newsroom.database import require_migrated
 
 
 class Command(BaseCommand):
@@ -20,6 +21,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *, archive, replace, verbosity, **options):
+        require_migrated()
         say = self.stdout.write if verbosity else (lambda message: None)
         try:
             summary = import_archive(archive, replace=replace, progress=lambda m: say(f"  {m}"))

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from articles.wordpress import KEPT, SYSTEM_USER, WordPressError, import_file
+from newsroom.database import require_migrated
 
 
 class Command(BaseCommand):
@@ -30,6 +31,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *, export, media_dir, dry_run, user, verbosity, **options):
+        require_migrated()
+
         def progress(iterable, **kwargs):
             return tqdm(iterable, file=self.stderr._out, disable=verbosity == 0, **kwargs)
 

@@ -20,6 +20,7 @@ from articles.demo.pictures import draw_jpeg
 from articles.imaging import refresh_renditions
 from articles.models import Article, Byline, Correction, Photo, Section
 from authors.models import Author, Handle
+from newsroom.database import require_migrated
 
 STORY_COUNT = 64
 
@@ -93,6 +94,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, if_empty=False, **options):
+        require_migrated()
         if if_empty and Article.objects.exists():
             self.stdout.write("Stories already present; demo content not loaded.")
             return
