@@ -66,10 +66,7 @@ class Author(models.Model):
     is_active = models.BooleanField(
         _("active"),
         default=True,
-        help_text=_(
-            "Inactive authors keep their page and stories but leave the author pickers. "
-            "An author's page is public once one of their stories is."
-        ),
+        help_text=_("Inactive authors keep their page and stories but leave the author pickers."),
     )
 
     objects = AuthorQuerySet.as_manager()
