@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, NinjaAPI, Path, Query, Schema
@@ -329,6 +329,73 @@ def public_tags():
 
 
 # Endpoints ------------------------------------------------------------------------------------
+
+
+# What /api/v1/ lists: one address per collection.
+COLLECTIONS = {
+    "stories": "list_stories",
+    "authors": "list_authors",
+    "sections": "list_sections",
+    "tags": "list_tags",
+}
+
+
+@api.get("/", include_in_schema=False)
+def index(request):
+    """Where to start: the collections, the OpenAPI schema and the human-readable docs."""
+    return {
+        "title": api.title,
+        "version": api.version,
+        "docs": absolute({"request": request}, reverse("api:docs")),
+        "schema": absolute({"request": request}, reverse("api:openapi-json")),
+        "endpoints": {
+            name: absolute({"request": request}, reverse(f"api:{view}"))
+            for name, view in COLLECTIONS.items()
+        },
+    }
+
+
+@api.get("/docs/", include_in_schema=False, url_name="docs")
+def docs(request):
+    """The docs as a plain page made from the schema: no script, so nothing the site's
+    Content-Security-Policy has to allow, and nothing fetched from a CDN."""
+    schema = api.get_openapi_schema()
+    operations = [
+        {
+            "method": method.upper(),
+            "path": path,
+            **operation,
+            "parameters": [_parameter(p) for p in operation.get("parameters", [])],
+        }
+        for path, methods in schema["paths"].items()
+        for method, operation in methods.items()
+    ]
+    return render(
+        request,
+        "api/docs.html",
+        {
+            "info": schema["info"],
+            "operations": operations,
+            "schema_url": reverse("api:openapi-json"),
+        },
+    )
+
+
+def _parameter(parameter: dict) -> dict:
+    """A parameter as the docs print it: its type in words (`string or null`, `date-time`)."""
+    spec = parameter.get("schema", {})
+    kinds = [
+        option.get("format") or option.get("type", "any")
+        for option in spec.get("anyOf", [spec])
+        if option.get("type") != "null"
+    ]
+    return {
+        "name": parameter["name"],
+        "in": parameter["in"],
+        "type": " or ".join(kinds),
+        "required": parameter.get("required", False),
+        "description": parameter.get("description") or spec.get("description", ""),
+    }
 
 
 @api.get("/stories/", response=list[StorySummary], tags=["stories"])

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Max, Min, Q, Subquery
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers, set_response_etag
@@ -51,7 +51,12 @@ def content_changed(*, using=None, **kwargs) -> None:
 def _record_change() -> None:
     from newsroom.models import ContentChange
 
-    ContentChange.record()
+    try:
+        ContentChange.record()
+    except DatabaseError:
+        # `migrate` saves content (roles, data migrations) before this table exists.
+        if ContentChange._meta.db_table in connection.introspection.table_names():
+            raise
 
 
 def move_generation(**kwargs) -> None:

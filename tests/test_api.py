@@ -295,3 +295,39 @@ def test_a_cursor_the_api_wrote_still_pages_after_validation(client):
     second = client.get(first["next"]).json()
     back = client.get(second["previous"]).json()
     assert [s["id"] for s in back["results"]] == [s["id"] for s in first["results"]]
+
+
+def test_the_api_root_is_a_json_index_linking_the_schema_and_the_docs(client):
+    response = client.get("/api/v1/")
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/json")
+    index = response.json()
+    assert index["schema"] == "http://testserver/api/v1/schema/"
+    assert index["docs"] == "http://testserver/api/v1/docs/"
+    assert client.get(index["schema"]).json()["openapi"].startswith("3.")
+    assert client.get(index["docs"]).status_code == 200
+    listed = set(index["endpoints"].values())
+    assert "http://testserver/api/v1/stories/" in listed
+    for url in listed:
+        assert client.get(url).status_code == 200, url
+
+
+def test_the_docs_are_a_readable_page_of_every_operation_under_the_strict_policy(client):
+    """Our own page from the schema (no script at all): swagger/redoc want inline styles,
+    which the Content-Security-Policy refuses, or a CDN, which the newsroom may not reach."""
+    assert client.get("/api/v1/docs").status_code in (200, 301)
+    response = client.get("/api/v1/docs/")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
+    html = response.text
+    schema = client.get("/api/v1/schema/").json()
+    for path, operations in schema["paths"].items():
+        assert f"<code>{path}</code>" in html
+        for operation in operations.values():
+            if operation.get("description"):
+                assert operation["description"].split("\n")[0] in html
+    assert 'href="/api/v1/schema/"' in html and "updated_since" in html and "429" in html
+    policy = response["Content-Security-Policy"]
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert "<script" not in html.split("</head>")[1] and " style=" not in html
+    sources = [chunk.split('"', 1)[0] for chunk in html.split(' src="')[1:]]
+    sources += [chunk.split('"', 1)[0] for chunk in html.split('<link rel="stylesheet" href="')[1:]]
+    assert sources and all(source.startswith("/") for source in sources)  # nothing from a CDN
