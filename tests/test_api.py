@@ -312,8 +312,8 @@ def test_the_api_root_is_a_json_index_linking_the_schema_and_the_docs(client):
 
 
 def test_the_docs_are_a_readable_page_of_every_operation_under_the_strict_policy(client):
-    """Our own page from the schema (no script at all): swagger/redoc want inline styles,
-    which the Content-Security-Policy refuses, or a CDN, which the newsroom may not reach."""
+    """Our own page from the schema, with no script: nothing for the Content-Security-Policy
+    to allow, nothing fetched from a CDN the newsroom may not reach."""
     assert client.get("/api/v1/docs").status_code in (200, 301)
     response = client.get("/api/v1/docs/")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/html")

@@ -56,3 +56,31 @@ def test_seed_demo_if_empty_leaves_a_site_with_stories_alone(capsys):
     call_command("seed_demo", "--if-empty")
     assert Article.objects.count() == 1
     assert "not loaded" in capsys.readouterr().out
+
+
+def test_what_seed_demo_says_it_made_is_what_the_readme_says_and_what_it_made(capsys):
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    row = next(line for line in readme.splitlines() if "manage.py seed_demo`" in line)
+    promised = re.search(
+        r"(\d+) sections, (\d+) authors with handles, (\d+) photos drawn with Pillow, "
+        r"(\d+) stories",
+        row,
+    )
+    made = {
+        "sections": Section.objects.count,
+        "authors": Author.objects.count,
+        "photos": Photo.objects.count,
+        "stories": Article.objects.count,
+    }
+    call_command("seed_demo")
+    said = capsys.readouterr().out
+    for (what, count), number in zip(made.items(), promised.groups(), strict=True):
+        assert count() == int(number), what
+        if what != "stories":
+            assert re.search(rf"{what}\s+{number} created,\s+0 already there", said), said
+    call_command("seed_demo")
+    again = capsys.readouterr().out
+    assert re.search(rf"photos\s+0 created,\s+{promised.group(3)} already there", again), again

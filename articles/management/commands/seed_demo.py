@@ -102,8 +102,10 @@ class Command(BaseCommand):
         self.rng = random.Random(2026)
         with transaction.atomic():
             sections = self.sections()
+            self.photos_made = self.photos_found = 0  # story photos and headshots alike
             photos = self.photos()
             authors = self.authors()
+            self.report("photos", self.photos_made, self.photos_made + self.photos_found)
             self.stories(sections, authors, photos)
         self.stdout.write(self.style.SUCCESS("Demo content ready."))
 
@@ -127,23 +129,26 @@ class Command(BaseCommand):
         path = f"masters/demo-{digest}.jpg"
         existing = Photo.objects.filter(image=path).first()
         if existing and default_storage.exists(path):
+            self.photos_found += 1
             return existing, False
         if not default_storage.exists(path):
             saved = default_storage.save(path, ContentFile(draw_jpeg(scene, seed)))
             assert saved == path, f"storage renamed {path} to {saved}"
         if existing:
+            self.photos_found += 1
             return existing, False
         photo = Photo(image=path, **fields)
         photo.full_clean()
         photo.save()
         refresh_renditions(photo)
+        self.photos_made += 1
         return photo, True
 
     def photos(self):
-        photos, created = [], 0
+        photos = []
         for index in range(24):
             scene, kind, credit, source, caption, alt = PHOTO_SCENES[index % len(PHOTO_SCENES)]
-            photo, new = self.photo(
+            photo, _ = self.photo(
                 f"story-{index + 1:02d}",
                 scene,
                 seed=index,
@@ -154,14 +159,14 @@ class Command(BaseCommand):
                 source=source,
             )
             photos.append(photo)
-            created += new
-        self.report("photos", created, len(photos))
         return photos
 
     def authors(self):
         authors, created = [], 0
         for index, (name, slug, title, bio, handles) in enumerate(content.AUTHORS):
             author = Author.objects.filter(slug=slug).first()
+            if author is not None and author.headshot_id:
+                self.photos_found += 1
             if author is None:
                 headshot, _ = self.photo(
                     f"headshot-{slug}",
