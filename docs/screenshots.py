@@ -2,8 +2,8 @@
 
 Run against a local site with demo content and an editor account:
 
-    make run                                   # in one terminal (demo content loads)
-    python manage.py shell -c "..."            # an Editor "edna" (see docs/editors-guide.md)
+    make run                           # in one terminal (demo content loads)
+    DEBUG=1 .venv/bin/python manage.py shell -c "..."   # an Editor "edna" (docs/editors-guide.md)
     .venv/bin/python docs/screenshots.py http://127.0.0.1:8000 edna 'password'
 
 Uses Playwright with Debian's chromium (/usr/bin/chromium); writes docs/images/*.png.
