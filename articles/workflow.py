@@ -18,6 +18,7 @@ from articles.figures import foreign_images
 from articles.models import Activity, Article, Correction, OldURL, PreviewLink
 from articles.models.stories import state_change
 from articles.permissions import can_edit, can_publish, can_trash
+from articles.teasers import plain_text
 
 Status = Article.Status
 Action = Activity.Action
@@ -215,8 +216,46 @@ def add_correction(*, article: Article, by, kind: str, text: str, at=None) -> Co
     correction.full_clean()
     correction.save()
     touch(article=article, by=by, comment=f"{correction.get_kind_display()} added")
-    log(article=article, by=by, action=Action.CORRECTED, detail=correction.get_kind_display())
+    log(article=article, by=by, action=Action.CORRECTED, detail=_note(correction))
     return correction
+
+
+def _note(correction: Correction) -> str:
+    return f"{correction.get_kind_display()}: “{plain_text(correction.text)}”"
+
+
+@transaction.atomic
+def edit_correction(*, correction: Correction, by) -> Correction:
+    """Save a changed note. A correction is part of the record: the log names its kind and
+    its text as it is now and as it was."""
+    _require(can_publish(by), _("Only editors may change corrections and updates."))
+    before = Correction.objects.get(pk=correction.pk)
+    correction.full_clean()
+    correction.save()
+    if (before.kind, before.text, before.published_at) == (
+        correction.kind,
+        correction.text,
+        correction.published_at,
+    ):
+        return correction
+    touch(article=correction.article, by=by, comment=f"{correction.get_kind_display()} edited")
+    log(
+        article=correction.article,
+        by=by,
+        action=Action.CORRECTION_EDITED,
+        detail=f"{_note(correction)} (was {_note(before)})",
+    )
+    return correction
+
+
+@transaction.atomic
+def delete_correction(*, correction: Correction, by) -> None:
+    """Take a note off the story, with its kind and text kept in the log."""
+    _require(can_publish(by), _("Only editors may delete corrections and updates."))
+    article = correction.article
+    log(article=article, by=by, action=Action.CORRECTION_DELETED, detail=_note(correction))
+    correction.delete()
+    touch(article=article, by=by, comment=f"{correction.get_kind_display()} deleted")
 
 
 def record_edit(*, article: Article, by, created: bool, fields: list[str]) -> Activity:

@@ -2,10 +2,12 @@
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 from reversion.models import Version
 
 from articles import history, workflow
-from articles.models import Activity, Article
+from articles.models import Activity, Article, Correction
 from tests.factories import ArticleFactory, AuthorFactory, PhotoFactory, SectionFactory
 from tests.test_workflow import change_form_data
 
@@ -213,3 +215,71 @@ def test_the_body_is_edited_with_the_rich_text_editor(editors):
     assert "data-django-prose-editor-configurable" in html
     assert "django_prose_editor/editor.js" in html or "django_prose_editor/configurable.js" in html
     assert "admin/photo_picker.js" in html
+
+
+def with_correction(story, correction, **changes) -> dict:
+    """The change form as posted with the story's one correction edited (or deleted)."""
+    at = timezone.localtime(correction.published_at)
+    fields = {
+        "id": correction.pk,
+        "article": story.pk,
+        "kind": correction.kind,
+        "published_at_0": at.strftime("%Y-%m-%d"),
+        "published_at_1": at.strftime("%H:%M:%S"),
+        "text": correction.text,
+        **changes,
+    }
+    data = change_form_data(story)
+    data.update({f"corrections-0-{name}": value for name, value in fields.items()})
+    data.update({"corrections-TOTAL_FORMS": "1", "corrections-INITIAL_FORMS": "1"})
+    return data
+
+
+@pytest.fixture
+def corrected(editors):
+    (ana, _), _ = editors
+    story = ArticleFactory(authors=[AuthorFactory()])
+    note = workflow.add_correction(
+        article=story, by=ana, kind="correction", text="We misstated the capacity."
+    )
+    return Article.objects.get(pk=story.pk), note
+
+
+def test_an_edited_correction_is_logged_with_its_kind_and_old_and_new_text(editors, corrected):
+    (ana, _), (client, _) = editors
+    story, note = corrected
+    response = client.post(
+        f"/admin/articles/article/{story.pk}/change/",
+        with_correction(story, note, kind="update", text="The plant makes 40,000 wafers."),
+    )
+    assert response.status_code == 302
+    entry = Activity.objects.get(article=story, action="correction_edited")
+    assert entry.user == ana
+    assert "Update" in entry.detail and "40,000 wafers" in entry.detail
+    assert "Correction" in entry.detail and "misstated the capacity" in entry.detail
+
+
+def test_a_deleted_correction_is_logged_with_its_kind_and_text(editors, corrected):
+    (ana, _), (client, _) = editors
+    story, note = corrected
+    response = client.post(
+        f"/admin/articles/article/{story.pk}/change/",
+        with_correction(story, note, DELETE="on"),
+    )
+    assert response.status_code == 302
+    assert not Correction.objects.filter(pk=note.pk).exists()
+    entry = Activity.objects.get(article=story, action="correction_deleted")
+    assert entry.user == ana
+    assert "Correction" in entry.detail and "misstated the capacity" in entry.detail
+
+
+def test_only_editors_change_or_delete_corrections(django_user_model, roles, corrected):
+    reporter = django_user_model.objects.create_user("rita", is_staff=True)
+    reporter.groups.add(Group.objects.get(name="Reporter"))
+    _, note = corrected
+    note.text = "Rewritten quietly."
+    with pytest.raises(PermissionDenied):
+        workflow.edit_correction(correction=note, by=reporter)
+    with pytest.raises(PermissionDenied):
+        workflow.delete_correction(correction=note, by=reporter)
+    assert Correction.objects.get(pk=note.pk).text == "We misstated the capacity."

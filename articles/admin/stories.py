@@ -362,20 +362,20 @@ class ArticleAdmin(VersionAdmin):
     def save_formset(self, request, form, formset, change):
         if formset.model is not Correction:
             return super().save_formset(request, form, formset, change)
+        # Through the workflow, each one checked and logged with its kind and text.
         for correction in formset.save(commit=False):
-            is_new = correction.pk is None
-            correction.created_by = correction.created_by or request.user
-            correction.save()
-            if is_new:
-                workflow.touch(article=form.instance, by=request.user, comment="Correction added")
-                workflow.log(
+            if correction.pk is None:
+                workflow.add_correction(
                     article=form.instance,
                     by=request.user,
-                    action=workflow.Action.CORRECTED,
-                    detail=correction.get_kind_display(),
+                    kind=correction.kind,
+                    text=correction.text,
+                    at=correction.published_at,
                 )
+            else:
+                workflow.edit_correction(correction=correction, by=request.user)
         for correction in formset.deleted_objects:
-            correction.delete()
+            workflow.delete_correction(correction=correction, by=request.user)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         # Before VersionAdmin opens its revision block: history must hold the state this

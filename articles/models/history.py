@@ -20,6 +20,8 @@ class Activity(models.Model):
         PURGED = "purged", _("deleted for good")
         REVERTED = "reverted", _("restored a revision")
         CORRECTED = "corrected", _("added a correction or update")
+        CORRECTION_EDITED = "correction_edited", _("edited a correction or update")
+        CORRECTION_DELETED = "correction_deleted", _("deleted a correction or update")
         CONFLICT = "conflict", _("edit refused: someone saved first")
         PREVIEW_SHARED = "preview_shared", _("shared a preview link")
         PREVIEW_REVOKED = "preview_revoked", _("revoked a preview link")
