@@ -347,6 +347,7 @@ class Importer:
         self.written_files: list[str] = []
         # What this import made or found, by WordPress's keys.
         self.section_ids: dict[str, int] = {}  # category term id -> section id
+        self.used_categories: set[str] = set()  # nicenames and names posts are filed under
         self.photos: dict[str, Photo] = {}  # attachment id -> photo
         self.photos_by_path: dict[str, Photo] = {}  # attachment URL path -> photo
         self.progress = progress or (lambda iterable, **kwargs: iterable)
@@ -464,12 +465,29 @@ class Importer:
             children.setdefault(parent, []).append(self.export.text(item, "wp:post_id"))
             self.children_items.setdefault(parent, []).append(item)
         self.markup = Markup(self.photos, self.photos_by_path, self.report, children)
+        # The old site's hosts: its own, and wherever its attachments were served from
+        # (WordPress.com serves uploads from <site>.files.wordpress.com).
+        self.old_hosts = {
+            urlsplit(self.export.site).hostname,
+            urlsplit(self.export.site_url).hostname,
+        }
+        self.old_hosts |= {
+            urlsplit(self.export.text(item, "wp:attachment_url")).hostname
+            for item in self.export.items("attachment")
+        }
         self.import_posts()
         for nicename, (wp_id, name, _) in self.categories.items():
-            if wp_id not in self.section_ids:
-                self.report.left_out["category"] += 1
+            if wp_id in self.section_ids:
+                continue
+            if {nicename, name.lower()} & self.used_categories:
                 self.report.warnings.append(
-                    f"Category “{name}” ({nicename}): no story is in it, so no section was made."
+                    f"Category “{name}” ({nicename}): never a story's first category, so no "
+                    "section was made; the stories in it carry it as a tag."
+                )
+            else:
+                self.report.left_out["category with no posts"] += 1
+                self.report.warnings.append(
+                    f"Category “{name}” ({nicename}): no post is in it, so no section was made."
                 )
         return self.report
 
@@ -711,8 +729,7 @@ class Importer:
 
     def from_old_site(self, src: str) -> bool:
         parts = urlsplit(html.unescape(src))
-        hosts = {urlsplit(self.export.site).hostname, urlsplit(self.export.site_url).hostname}
-        hosts = {h.removeprefix("www.") for h in hosts if h}
+        hosts = {h.removeprefix("www.") for h in self.old_hosts if h}
         if parts.hostname:
             return parts.hostname.removeprefix("www.") in hosts
         return parts.path.startswith("/wp-content/")
@@ -831,6 +848,7 @@ class Importer:
                 outcome += f"; {comments} comments left out"
             self.report.item(label, outcome)
         self.report.warnings = list(dict.fromkeys(self.report.warnings))
+        self.report.missing_media = list(dict.fromkeys(self.report.missing_media))
 
     def import_post(self, item, wp_id, wp_status):
         export = self.export
@@ -840,20 +858,23 @@ class Importer:
             (term.get("domain"), term.get("nicename") or "", term.text or "")
             for term in item.findall("category")
         ]
-        section_id = next(
-            (
-                found
-                for domain, nicename, name in terms
-                if domain == "category" and (found := self.section_for(nicename, name))
-            ),
-            None,
-        )
+        # A story has one section: its first category. The others become tags, so no
+        # story loses the words it was filed under.
+        section_id, also = None, []
+        for domain, nicename, name in terms:
+            if domain != "category":
+                continue
+            self.used_categories |= {nicename, html.unescape(name).strip().lower()}
+            if section_id is None and (found := self.section_for(nicename, name)):
+                section_id = found
+            elif nicename != "uncategorized":
+                also.append(("post_tag", nicename, name))
         if section_id is None:
             section_id = self.fallback_section().pk
         # "post_tag" since WXR 1.1, "tag" in 1.0.
         tags = [
             tag
-            for domain, nicename, name in terms
+            for domain, nicename, name in terms + also
             if domain in ("post_tag", "tag") and (tag := self.tag_for(nicename, name))
         ]
         when = gmt(export.text(item, "wp:post_date_gmt"))

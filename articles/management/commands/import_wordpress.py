@@ -62,7 +62,7 @@ class Command(BaseCommand):
             )
         if report.skipped:
             skipped = ", ".join(f"{count} {kind}" for kind, count in sorted(report.skipped.items()))
-            out.write(f"  skipped   {skipped} (only posts become stories)")
+            out.write(f"  skipped   {skipped} (each item's line below says why)")
         left_out = {kind: count for kind, count in report.left_out.items() if count}
         if left_out:
             listed = ", ".join(f"{count} {kind}" for kind, count in sorted(left_out.items()))
