@@ -35,8 +35,11 @@ def old_addresses(request) -> list[str]:
 
 def moved(request):
     """The new home of a story or section that used to live at this address, or None."""
+    addresses = old_addresses(request)
+    if any("\x00" in address for address in addresses):
+        return None  # PostgreSQL text cannot hold NUL: no stored address has one
     old = OldURL.objects.select_related("article__section", "section")
-    old = old.filter(path__in=old_addresses(request)).order_by("-path").first()
+    old = old.filter(path__in=addresses).order_by("-path").first()
     if old is None:
         return None
     if old.article is not None:
