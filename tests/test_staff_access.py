@@ -463,10 +463,13 @@ def test_a_null_byte_in_an_autocomplete_search_is_no_500(client, people, url):
     ],
 )
 def test_a_date_hierarchy_link_past_the_calendar_is_no_500(client, people, url):
-    ArticleFactory()
+    """Django's answer to any bad filter: the list again, without it."""
+    story = ArticleFactory()
+    workflow.log(article=story, by=people["editor"], action="edited")  # the activity list
     client.force_login(people["editor"])
     response = client.get(url, follow=True)
-    assert response.status_code in (200, 400)
+    assert response.status_code == 200 and response.redirect_chain
+    assert story.headline in response.text
 
 
 @pytest.mark.parametrize("selected", ["abc", "\x00", "99999999999999999999999", "1.5"])
