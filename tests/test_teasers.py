@@ -99,11 +99,11 @@ def test_a_story_just_over_the_limit_is_not_trimmed_for_a_handful_of_words():
 def test_figures_and_quotes_are_left_out_of_teasers():
     body = (
         '<figure><img src="/x.jpg" alt="x"><figcaption>Photo: A</figcaption></figure>'
-        f"<p>{words(5)}</p><blockquote><p>quoted words</p></blockquote><p>{words(60, 'v')}</p>"
+        f"<p>{words(3)}</p><blockquote><p>quoted words</p></blockquote><p>{words(60, 'v')}</p>"
     )
     teaser = truncate_html(body, 10)
     assert "figure" not in teaser.html and "quoted" not in teaser.html
-    assert teaser.html == f"<p>{words(5)}</p><p>{words(5, 'v')}{ELLIPSIS}</p>"
+    assert teaser.html == f"<p>{words(3)}</p><p>{words(7, 'v')}{ELLIPSIS}</p>"
 
 
 def test_trailing_punctuation_gives_way_to_the_ellipsis():
@@ -150,10 +150,232 @@ def test_any_teaser_is_valid_html_and_a_prefix_of_the_story(body, limit):
     story_words = plain_text(body).split()
     teaser_words = plain_text(teaser.html).removesuffix(ELLIPSIS).split()
     if teaser.truncated:
-        assert teaser.html.count(ELLIPSIS) >= 1
         # Whole words only, in order; only the last may lose trailing punctuation.
         assert teaser_words[:-1] == story_words[: len(teaser_words) - 1]
         assert story_words[len(teaser_words) - 1].startswith(teaser_words[-1])
-        assert count_words(plain_text(teaser.html)) >= limit or "</a>" in teaser.html
+        if ELLIPSIS in teaser.html:  # cut at a word: at the limit, or at the end of a link
+            assert count_words(plain_text(teaser.html)) >= limit or "</a>" in teaser.html
     else:
         assert teaser_words == story_words
+
+
+# Where a teaser ends: at a paragraph's end near the limit, else at a sentence's end; only a
+# single sentence longer than the limit is cut at a word.
+
+
+def sentence(n: int, prefix: str = "s", end: str = ".") -> str:
+    """A sentence of `n` words, capitalised, ending with `end`."""
+    return " ".join([prefix.upper() + "0", *(f"{prefix}{k}" for k in range(1, n))]) + end
+
+
+def whole_sentences(html: str) -> str:
+    """The teaser's text with nothing cut: what a reader reads, without markup."""
+    return " ".join(plain_text(html).split())
+
+
+def test_a_teaser_ends_at_the_paragraph_end_nearest_the_limit():
+    first = f"<p>{sentence(8, 'a')} {sentence(12, 'b')}</p>"
+    second = f"<p>{sentence(15, 'c')} {sentence(15, 'd')}</p>"
+    third = f"<p>{sentence(20, 'e')} {sentence(20, 'f')}</p>"
+    teaser = truncate_html(first + second + third + third, 55)
+    assert teaser.html == first + second  # 50 words: nearer 55 than 20 or 90
+    assert teaser.truncated and ELLIPSIS not in teaser.html
+
+
+def test_a_long_first_paragraph_falls_back_to_a_sentence_end():
+    sentences = [sentence(12, f"x{k}x") for k in range(12)]
+    body = f"<p>{' '.join(sentences)}</p><p>{sentence(30, 'y')}</p>"
+    teaser = truncate_html(body, 55)
+    assert teaser.truncated and ELLIPSIS not in teaser.html
+    assert_valid(teaser.html)
+    kept = whole_sentences(teaser.html)
+    ends = [" ".join(sentences[:k]) for k in range(1, len(sentences))]
+    assert kept in ends
+    assert 55 // 2 <= count_words(kept) <= 55 + 55 // 2
+
+
+def test_only_a_sentence_longer_than_the_limit_is_cut_at_a_word():
+    body = f"<p>{sentence(3, 'a')} {sentence(100, 'b')} {sentence(5, 'c')}</p>"
+    teaser = truncate_html(body, 20)
+    assert teaser.html.endswith(f"{ELLIPSIS}</p>")
+    assert count_words(plain_text(teaser.html)) == 20
+
+
+@pytest.mark.parametrize(
+    "inside",
+    [
+        "Dr. Smith",
+        "Mr. Lee",
+        "the U.S. Senate",
+        "e.g. Fabrikon",
+        "i.e. The",
+        "J. R. Tolkien",
+        "3.5 per cent",
+        "No. 5",
+        "at 9 a.m. Tuesday",
+        '"Why?" she asked',
+        "“Really?” he said",
+    ],
+)
+def test_no_sentence_ends_at_an_abbreviation_a_number_or_a_quoted_question(inside):
+    # A false end right after `inside` would be the only one near the limit (10 words).
+    body = f"<p>{sentence(7, 'a', end='')} {inside} {sentence(40, 'b')}</p>"
+    teaser = truncate_html(body, 10)
+    assert teaser.html.endswith(f"{ELLIPSIS}</p>"), teaser.html
+    assert count_words(plain_text(teaser.html)) >= 10
+
+
+@pytest.mark.parametrize(
+    "first, second",
+    [
+        (sentence(8, "a", end="."), sentence(40, "b")),
+        (sentence(8, "a", end="?"), sentence(40, "b")),
+        (sentence(8, "a", end="!"), sentence(40, "b")),
+        ('"' + sentence(8, "a", end='."'), sentence(40, "b")),
+        ("“" + sentence(8, "a", end=".”"), "“" + sentence(40, "b", end="”")),
+        (sentence(8, "a", end=".)"), sentence(40, "b")),
+        (sentence(8, "a", end="."), "3 " + sentence(40, "b")),
+        (
+            "工場が新しく開きました。",
+            "半導体の需要は来年も伸び続けると多くの専門家が予想していますが、" * 2 + "。",
+        ),
+        (
+            "工場は開きましたか？",
+            "半導体の需要は来年も伸び続けると多くの専門家が予想していますが、" * 2 + "！",
+        ),
+        ("Он сказал: всё идёт по плану.", sentence(40, "b")),
+    ],
+)
+def test_a_sentence_ends_at_its_full_stop_question_or_exclamation_mark(first, second):
+    body = f"<p>{first} {second}</p>" if " " in first else f"<p>{first}{second}</p>"
+    limit = count_words(first) + 2
+    teaser = truncate_html(body, limit)
+    assert teaser.html == f"<p>{first}</p>", teaser.html
+    assert teaser.truncated
+
+
+def test_a_list_item_ends_a_teaser_like_a_sentence():
+    items = "".join(f"<li>{sentence(6, f'i{k}i', end='')}</li>" for k in range(20))
+    teaser = truncate_html(f"<ul>{items}</ul>", 20)
+    assert ELLIPSIS not in teaser.html
+    assert teaser.html.endswith("</li></ul>")
+    assert_valid(teaser.html)
+
+
+def test_a_sentence_ending_inside_a_link_never_splits_the_link():
+    link = '<a href="/report">the report. It ran to ninety pages</a>'
+    body = f"<p>{sentence(7, 'a', end='')} {link} {sentence(40, 'b')}</p>"
+    teaser = truncate_html(body, 10)
+    assert link in teaser.html
+    assert_valid(teaser.html)
+
+
+# Generated stories whose sentence ends are known by construction: no teaser ends inside a
+# sentence unless that one sentence is longer than the limit.
+
+_plain = st.text(alphabet=st.characters(categories=["L", "N"]), min_size=1, max_size=9)
+_tricky = st.sampled_from(["U.S.", "Dr.", "e.g.", "3.5", "Mr.", "i.e.", "No.", "a.m.", "(aside)"])
+_opening = _plain.map(lambda w: w[0].upper() + w[1:]).filter(lambda w: not w[0].islower())
+_closing = _plain.map(lambda w: w + "z")  # never an abbreviation or an initial
+_end = st.sampled_from([".", "!", "?", "。", "！", "？", '."', ".”", "?”", ".)"])
+
+
+@st.composite
+def _sentence(draw):
+    middle = draw(st.lists(st.one_of(_plain, _tricky), max_size=25))
+    return (
+        " ".join([draw(_opening), *middle, draw(_closing)]) + draw(_end),
+        [draw(st.sampled_from(["", "em", "a"])) for _ in middle],
+    )
+
+
+def _markup(text: str, marks: list) -> str:
+    """The sentence with some middle words in <em> or a link (never the end mark)."""
+    words = text.split(" ")
+    for k, mark in enumerate(marks, start=1):
+        if mark == "em":
+            words[k] = f"<em>{words[k]}</em>"
+        elif mark == "a":
+            words[k] = f'<a href="/x">{words[k]}</a>'
+    return " ".join(words)
+
+
+def _squeezed(text: str) -> str:
+    return "".join(text.split())
+
+
+@given(
+    story=st.lists(st.lists(_sentence(), min_size=1, max_size=6), min_size=1, max_size=6),
+    limit=st.integers(1, 60),
+)
+def test_no_generated_teaser_ends_inside_a_sentence_shorter_than_the_limit(story, limit):
+    body = "".join(
+        "<p>" + " ".join(_markup(text, marks) for text, marks in paragraph) + "</p>"
+        for paragraph in story
+    )
+    sentences = [text for paragraph in story for text, _ in paragraph]
+    teaser = truncate_html(body, limit)
+    assert_valid(teaser.html)
+    ends = [_squeezed(" ".join(sentences[:k])) for k in range(len(sentences) + 1)]
+    kept = _squeezed(plain_text(teaser.html))
+    if kept in ends[1:]:
+        assert ELLIPSIS not in teaser.html
+        assert teaser.truncated == (kept != ends[-1])
+        if teaser.truncated:  # near the limit, or short of a last sentence it would pass
+            kept_words = count_words(plain_text(teaser.html))
+            assert kept_words <= limit + (limit + 1) // 2
+            assert kept_words >= limit // 2 or kept == ends[-2]
+        return
+    assert kept.endswith(ELLIPSIS), teaser.html
+    kept = kept.removesuffix(ELLIPSIS)
+    k = max(k for k, end in enumerate(ends) if kept.startswith(end))
+    assert ends[k + 1].startswith(kept)
+    assert count_words(sentences[k]) > limit, (sentences[k], teaser.html)
+
+
+def test_the_hand_written_teaser_wins_over_whole_sentences():
+    handwritten = "<p>Why this matters. To you, first.</p>"
+    body = f"<p>{sentence(20, 'a')} {sentence(20, 'b')}</p>"
+    assert make_teaser(body, handwritten, 10).html == handwritten
+
+
+@pytest.mark.django_db
+def test_every_demo_teaser_is_whole_sentences_or_the_hand_written_one():
+    from django.core.management import call_command
+
+    from articles.models import Article
+
+    call_command("seed_demo", verbosity=0)
+    stories = Article.objects.all()
+    assert stories.count() >= 39
+    for story in stories:
+        if story.teaser:
+            assert story.teaser_html == story.teaser
+            continue
+        # No demo sentence is longer than the limit: none may be cut inside.
+        kept = whole_sentences(story.teaser_html)
+        assert ELLIPSIS not in kept and kept[-1] in ".!?", (story.slug, kept)
+        assert _squeezed(plain_text(story.body)).startswith(_squeezed(kept))
+        assert story.teaser_html.endswith("</p>")
+
+
+@pytest.mark.django_db
+def test_a_migration_gives_stories_saved_before_the_teaser_a_save_gives_them():
+    from django.apps import apps
+    from django.db.migrations.loader import MigrationLoader
+
+    from articles.models import Article
+    from tests.factories import ArticleFactory
+
+    story = ArticleFactory(body=f"<p>{sentence(30, 'a')} {sentence(30, 'b')}</p>" * 3)
+    saved = Article.objects.get(pk=story.pk)
+    Article.objects.filter(pk=story.pk).update(teaser_html="<p>Critics…</p>")
+    migrations = MigrationLoader(None, ignore_no_migrations=True).disk_migrations
+    name = next(n for app, n in migrations if n.endswith("_teasers_end_at_sentences"))
+    migrations["articles", name].operations[0].code(apps, None)
+    migrated = Article.objects.get(pk=story.pk)
+    assert (migrated.teaser_html, migrated.teaser_truncated) == (
+        saved.teaser_html,
+        saved.teaser_truncated,
+    )
+    assert (migrated.version, migrated.updated_at) == (saved.version, saved.updated_at)

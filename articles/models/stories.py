@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
 from articles.figures import render_body
-from articles.teasers import count_words, make_teaser, plain_text
+from articles.teasers import count_words, plain_text, story_teaser
 from newsroom.links import link
 from newsroom.sanitize import clean_body, clean_short_text
 
@@ -294,7 +294,7 @@ class Article(models.Model):
         self.body = clean_body(self.body)
         self.body_html = render_body(self.body)
         self.teaser = clean_short_text(self.teaser)
-        teaser = make_teaser(self.body, self.teaser, settings.NEWSROOM_TEASER_WORDS)
+        teaser = story_teaser(body=self.body, handwritten=self.teaser)
         self.teaser_html, self.teaser_truncated = teaser.html, teaser.truncated
         self.body_text = plain_text(self.body)
         self.word_count = count_words(self.body_text)
