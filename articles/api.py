@@ -402,7 +402,7 @@ def _parameter(parameter: dict) -> dict:
 @paginate(StoryPagination, ordering=("-publish_at", "-id"), page_size=PAGE_SIZE, max_page_size=100)
 def list_stories(request, filters: Query[StoryFilters]):
     """Public stories, newest first; filter by section, author, tag or last change."""
-    stories = Article.objects.public().for_listing().prefetch_related("tags")
+    stories = Article.objects.public().for_listing(author_boxes=False).prefetch_related("tags")
     if filters.section:
         stories = stories.filter(section__slug=filters.section)
     if filters.author:

@@ -99,7 +99,9 @@ class StoryFeed(Feed):
         return Article.objects.public()
 
     def items(self, obj=None):
-        stories = self.stories(obj).for_listing(body=settings.NEWSROOM_FEED_FULL_TEXT)
+        stories = self.stories(obj).for_listing(
+            body=settings.NEWSROOM_FEED_FULL_TEXT, author_boxes=False
+        )
         return stories.prefetch_related("tags").latest_first()[: self.limit]
 
     def item_title(self, item):

@@ -91,16 +91,22 @@ class ArticleQuerySet(models.QuerySet):
         matches the (status, publish_at DESC) index and needs no sort."""
         return self.order_by("-publish_at", "-id")
 
-    def for_listing(self, *, body=False):
-        """What a teaser card reads, fetched in three queries whatever the page size.
+    def for_listing(self, *, body=False, author_boxes=True):
+        """What a teaser card reads, its author boxes too, fetched in three queries whatever
+        the page size: the stories, their bylines with authors and headshots, the handles.
 
         The body in its forms and the search index are most of a story row's bytes and a
         card reads none of them; `body=True` keeps the rendered body (full-text feeds).
+        Lists that print only the authors' names (feeds, the API) pass `author_boxes=False`
+        and save the handles' query.
         """
         heavy = ("body", "body_text", "search_vector") + (() if body else ("body_html",))
+        bylines = Byline.objects.select_related("author")
+        if author_boxes:
+            bylines = Byline.objects.for_author_boxes()
         return (
             self.select_related("section", "lead_photo")
-            .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")))
+            .prefetch_related(Prefetch("bylines", queryset=bylines))
             .defer(*heavy)
         )
 
@@ -111,12 +117,7 @@ class ArticleQuerySet(models.QuerySet):
             self.select_related("section", "lead_photo")
             .defer("body", "body_text", "search_vector")
             .prefetch_related(
-                Prefetch(
-                    "bylines",
-                    queryset=Byline.objects.select_related("author__headshot").prefetch_related(
-                        "author__handles"
-                    ),
-                ),
+                Prefetch("bylines", queryset=Byline.objects.for_author_boxes()),
                 "tags",
                 "corrections",
             )
@@ -380,6 +381,13 @@ class Article(models.Model):
         return [byline.author for byline in self.bylines.all()]
 
 
+class BylineQuerySet(models.QuerySet):
+    def for_author_boxes(self):
+        """Bylines with what an author box prints: the author, their headshot, their
+        handles (one query for the handles of every author in the batch)."""
+        return self.select_related("author__headshot").prefetch_related("author__handles")
+
+
 class Byline(models.Model):
     """One author on one story, in the order the byline reads."""
 
@@ -393,6 +401,8 @@ class Byline(models.Model):
         related_name="bylines",
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    objects = BylineQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "id"]

@@ -1,5 +1,10 @@
 /* "Keep reading" / "Show less": opens the rest of a story in place on a card.
-   Without this script the "Keep reading" link simply goes to the story page. */
+   Without this script the "Keep reading" link simply goes to the story page.
+
+   The card shows what the story page shows, from the story page itself: its
+   [data-story-content] (public_templates/_story.html's story_content: updates, the lead photo
+   with its caption and credit, corrections and updates, the body, topics), in place of the
+   teaser. The card's own photo steps aside while open, so the lead photo shows once. */
 (function () {
   "use strict";
 
@@ -16,7 +21,7 @@
     button.setAttribute("aria-label", text + ": " + headline);
   }
 
-  function fetchBody(url) {
+  function fetchContent(url) {
     return fetch(url, { headers: { Accept: "text/html" }, credentials: "same-origin" })
       .then(function (response) {
         if (!response.ok) throw new Error("HTTP " + response.status);
@@ -24,9 +29,9 @@
       })
       .then(function (html) {
         var doc = new DOMParser().parseFromString(html, "text/html");
-        var body = doc.querySelector("[data-story-body]");
-        if (!body) throw new Error("No story body");
-        return body.innerHTML;
+        var content = doc.querySelector("[data-story-content]");
+        if (!content) throw new Error("No story content");
+        return content.innerHTML;
       });
   }
 
@@ -47,21 +52,28 @@
     button.setAttribute("aria-controls", region.id);
     label(button, "Keep reading", headline);
     link.replaceWith(button);
+    // Focus can be sent to the opened story (not reached by Tab: it is not a control).
+    region.setAttribute("tabindex", "-1");
 
     function expand(html) {
       region.innerHTML = html;
       region.classList.add("is-expanded");
+      if (card) card.classList.add("is-expanded");
       button.setAttribute("aria-expanded", "true");
       label(button, "Show less", headline);
       announce("Story expanded: " + headline);
+      // The story opens above the button: reading (and Tab) goes on from its opening.
+      region.focus({ preventScroll: true });
     }
 
     function fold() {
       region.innerHTML = teaserHTML;
       region.classList.remove("is-expanded");
+      if (card) card.classList.remove("is-expanded");
       button.setAttribute("aria-expanded", "false");
       label(button, "Keep reading", headline);
       announce("Story folded: " + headline);
+      button.focus({ preventScroll: true });
       if (card && card.getBoundingClientRect().top < 0) {
         var still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
         card.scrollIntoView({ block: "start", behavior: still ? "auto" : "smooth" });
@@ -72,7 +84,7 @@
       if (button.getAttribute("aria-expanded") === "true") return fold();
       if (storyHTML !== null) return expand(storyHTML);
       button.setAttribute("aria-busy", "true");
-      fetchBody(url)
+      fetchContent(url)
         .then(function (html) { storyHTML = html; expand(html); })
         .catch(function () { window.location.assign(url); })
         .then(function () { button.removeAttribute("aria-busy"); });
