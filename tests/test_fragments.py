@@ -9,7 +9,13 @@ import time_machine
 from django.utils import timezone
 
 from articles.models import Article, Photo
-from tests.factories import ArticleFactory, AuthorFactory, PhotoFactory, SectionFactory
+from tests.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    HandleFactory,
+    PhotoFactory,
+    SectionFactory,
+)
 from tests.test_caching import (
     change_author,
     change_photo,
@@ -88,6 +94,20 @@ def test_every_kind_of_change_shows_at_once(
         assert expected in home.text + page.text
         if change in (edit_story, change_author):  # what a search result shows
             assert expected in re.sub(r"<[^>]+>", "", found.text)  # without the <mark>s
+
+
+def test_a_cards_author_box_follows_its_author_with_warm_pieces(
+    client, fragment_cache, story, django_capture_on_commit_callbacks
+):
+    client.get("/")
+    author = story.bylines.get().author
+    with django_capture_on_commit_callbacks(execute=True):
+        author.bio = "<p>Jane now covers batteries.</p>"
+        author.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        HandleFactory(author=author, kind="x", value="@janeroe")
+    home = client.get("/").text
+    assert "Jane now covers batteries." in home and "@janeroe" in home
 
 
 def test_a_scheduled_story_appears_at_its_instant_with_warm_pieces(client, fragment_cache, story):
