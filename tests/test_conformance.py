@@ -115,3 +115,47 @@ def test_the_clock_and_its_time_zone_stay_on_one_line(page, live_server, pages, 
             if lines > 1:
                 split.append((width, time.inner_text()))
     assert split == []
+
+
+def test_home_with_every_card_open_is_valid_fits_a_phone_and_has_no_repeated_id(
+    page, live_server, pages, tmp_path
+):
+    """Cards opened in place bring in each story's content (corrections, captioned photos,
+    topics) beside the cards' author boxes: still one page of valid HTML, ids unique."""
+    java = shutil.which("java")
+    require(
+        java is not None, "java is missing (apt-get install default-jre-headless): HTML not checked"
+    )
+    require(VNU.exists(), f"{VNU} is missing (run npm ci): HTML conformance not checked")
+    page.set_viewport_size({"width": 320, "height": 800})
+    page.goto(live_server.url + pages["home"])
+    buttons = page.locator("button.keep-reading")
+    assert buttons.count() >= 3
+    for button in buttons.all():
+        button.click()
+        page.wait_for_function(
+            "(b) => b.getAttribute('aria-expanded') === 'true'", arg=button.element_handle()
+        )
+    assert page.locator(".corrections").count() == 1
+    ids = page.evaluate("[...document.querySelectorAll('[id]')].map(e => e.id)")
+    assert len(ids) == len(set(ids)), ids
+    too_wide = []
+    for width in PHONE_WIDTHS:
+        page.set_viewport_size({"width": width, "height": 800})
+        found = page.evaluate(WIDEST)
+        if found["scroll"] > found["client"]:
+            too_wide.append({"width": width, **found})
+    assert too_wide == []
+    opened = tmp_path / "home-open.html"
+    opened.write_text("<!DOCTYPE html>\n" + page.evaluate("document.documentElement.outerHTML"))
+    checked = subprocess.run(
+        [java, "-jar", str(VNU), "--format", "json", "--errors-only", str(opened)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    findings = [
+        f"{m['message']} [{m.get('extract')}]"
+        for m in json.loads(checked.stderr or checked.stdout)["messages"]
+    ]
+    assert findings == [], "\n".join(findings)
