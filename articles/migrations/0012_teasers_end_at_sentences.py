@@ -19,7 +19,7 @@ def recompute_teasers(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0010_wordpress_fingerprints"),
+        ("articles", "0011_activity_correction_edits"),
     ]
 
     operations = [
