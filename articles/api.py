@@ -27,6 +27,7 @@ from articles.imaging import renditions
 from articles.markup import media_url, rendition_url, usable_figures
 from articles.models import Article, Photo, Section
 from authors.models import Author
+from newsroom.links import link
 from newsroom.security import client_ip
 
 
@@ -89,8 +90,8 @@ api = ContentAPI(
 )
 
 PAGE_SIZE = 20
-# Slugs are letters, digits, hyphens and underscores (tags may be unicode letters); anything
-# else (a null byte, say, which PostgreSQL refuses in a query) is a documented 422.
+# Slugs are letters, digits and marks in any script, hyphens and underscores (newsroom/slugs.py);
+# anything else (a null byte, say, which PostgreSQL refuses in a query) is a documented 422.
 SLUG = r"^[-\w]+$"
 SlugPath = Path(..., pattern=SLUG)
 
@@ -172,7 +173,7 @@ class TagOut(Schema):
 
     @staticmethod
     def resolve_url(tag, context):
-        return absolute(context, reverse("articles:tag", kwargs={"slug": tag.slug}))
+        return absolute(context, link("articles:tag", slug=tag.slug))
 
 
 class HandleOut(Schema):

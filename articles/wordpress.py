@@ -35,6 +35,7 @@ from articles.models import Article, Byline, OldURL, Photo, Section, WordPressIt
 from articles.models.sections import validate_section_slug
 from articles.teasers import plain_text
 from authors.models import Author, Handle
+from newsroom import slugs
 
 STATUSES = {
     "publish": Article.Status.PUBLISHED,
@@ -512,7 +513,8 @@ class Importer:
             return object_id
         name = html.unescape(name or login.split("@")[0]).strip() or login
         # WordPress's own author address is /author/<login>/: the same slug here.
-        slug = slugify(login.split("@")[0] if EMAIL.fullmatch(login) else login) or slugify(name)
+        login_slug = login.split("@")[0] if EMAIL.fullmatch(login) else login
+        slug = slugs.slugify(login_slug, name, max_length=120, fallback="author")
         author, _ = self.save(Author, "author", login, {"name": name[:120]}, unique_slug=slug)
         if email and not author.handles.filter(kind="email").exists():
             try:
@@ -582,7 +584,7 @@ class Importer:
             return None
         if wp_id in self.section_ids:
             return self.section_ids[wp_id]
-        slug = slugify(nicename) or slugify(name)
+        slug = slugs.slugify(unquote(nicename or ""), name, max_length=80, fallback="section")
         mine = self.known.get(("category", wp_id))
         if mine is None:
             found = (
@@ -619,7 +621,8 @@ class Importer:
             Tag.objects.filter(name__iexact=name).first()
         )
         if tag is None:
-            slug = self.free(Tag, "slug", slugify(nicename or name) or "tag", "-wp")
+            wanted = slugs.slugify(unquote(nicename or ""), name, max_length=100, fallback="tag")
+            slug = self.free(Tag, "slug", wanted, "-wp")
             tag = Tag.objects.create(name=self.free(Tag, "name", name, " (wp)"), slug=slug)
         return tag
 
@@ -906,7 +909,7 @@ class Importer:
             "publish_at": when if status == Article.Status.PUBLISHED else None,
             "lead_photo_id": lead.pk if lead else None,
         }
-        slug = story_slug(export.text(item, "wp:post_name")) or story_slug(title) or f"post-{wp_id}"
+        slug = story_slug(export.text(item, "wp:post_name"), title, wp_id)
         if export.text(item, "wp:is_sticky") == "1":
             self.report.warnings.append(
                 f"{where}: sticky in WordPress; Newsroom pins no stories (the home page leads "
@@ -945,7 +948,7 @@ class Importer:
                 f"{base}/?attachment_id={attachment_id}",
             ]
         for path in filter(None, dict.fromkeys(addresses)):
-            if path in ("/", story.get_absolute_url()) or len(path) > 400:
+            if path in ("/", OldURL.path_of(story.get_absolute_url())) or len(path) > 400:
                 continue
             OldURL.objects.filter(path=path).exclude(article=story).delete()
             OldURL.objects.update_or_create(path=path, defaults={"article": story})
@@ -964,12 +967,12 @@ def old_address(link: str) -> str:
     return path + (f"?{parts.query}" if parts.query else "") if path else ""
 
 
-def story_slug(value: str) -> str:
-    """A readable slug from WordPress's post_name, which keeps non-ASCII letters
-    percent-encoded; a .html left from an old permalink structure is not part of it (its
-    old address still redirects)."""
-    value = re.sub(r"\.html?$", "", unquote(value).strip(), flags=re.I)
-    return slugify(value, allow_unicode=True)
+def story_slug(post_name: str, title: str, wp_id: str) -> str:
+    """A readable slug (newsroom.slugs) from WordPress's post_name, which keeps non-ASCII
+    letters percent-encoded, else from the title; a .html left from an old permalink
+    structure is not part of it (its old address still redirects)."""
+    post_name = re.sub(r"\.html?$", "", unquote(post_name).strip(), flags=re.I)
+    return slugs.slugify(post_name, title, f"post {wp_id}", max_length=200)
 
 
 def credit_in(caption: str) -> str:

@@ -275,11 +275,10 @@ def remember_old_urls(article: Article, previous: Article | None) -> None:
     """Before a published story moves (new slug or section), keep its old address."""
     if previous is None or previous.first_published_at is None:
         return
+    article.ensure_slug()
     if (previous.slug, previous.section_id) == (article.slug, article.section_id):
         return
-    old = previous.get_absolute_url()
-    OldURL.objects.filter(path=article.get_absolute_url()).delete()
-    OldURL.objects.update_or_create(path=old, defaults={"article": article, "section": None})
+    OldURL.remember(previous.get_absolute_url(), article=article)
 
 
 # Fields a revision restores: the story's words and pictures, never its workflow state.

@@ -8,6 +8,7 @@ from articles.teasers import plain_text
 from authors.handles import KINDS
 from newsroom.links import link
 from newsroom.sanitize import clean_short_text
+from newsroom.slugs import SlugField, unique_slug
 
 BIO_MAX_CHARACTERS = 600
 
@@ -29,11 +30,15 @@ class AuthorQuerySet(models.QuerySet):
 
 class Author(models.Model):
     name = models.CharField(_("name"), max_length=120)
-    slug = models.SlugField(
+    slug = SlugField(
         _("slug"),
         max_length=120,
         unique=True,
-        help_text=_("The author page's address, e.g. /authors/jane-roe/."),
+        blank=True,
+        help_text=_(
+            "The author page's address, e.g. /authors/jane-roe/. Any language is fine. "
+            "Left blank, it is made from the name."
+        ),
     )
     job_title = models.CharField(
         _("job title"), max_length=120, blank=True, help_text=_("e.g. “Senior chips reporter”.")
@@ -75,11 +80,16 @@ class Author(models.Model):
         ordering = ["name"]
         verbose_name = _("author")
         verbose_name_plural = _("authors")
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(slug=""), name="author_slug_not_empty"),
+        ]
 
     def __str__(self):
         return self.name
 
     def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Author, self.name, exclude_pk=self.pk, fallback="author")
         self.prepare_to_save()
         super().save(*args, **kwargs)
 

@@ -53,15 +53,26 @@ def connect_text_sanitizing():
     from django.apps import apps
     from django.db.models.signals import pre_save
 
-    from newsroom.sanitize import strip_bidi_controls_on_save
+    from newsroom.sanitize import strip_controls_on_save
 
     for app_label in STAFF_TEXT_APPS:
         for model in apps.get_app_config(app_label).get_models():
             pre_save.connect(
-                strip_bidi_controls_on_save,
+                strip_controls_on_save,
                 sender=model,
                 dispatch_uid=f"bidi-{model._meta.label_lower}",
             )
+
+
+def make_tag_slugs_readable():
+    """Every tag, however it is made (the story form, story.tags.add(), an import), takes
+    its slug from newsroom.slugs: readable in any script and never empty. django-taggit
+    has no setting for its slug function, so its method is replaced, here and only here."""
+    from taggit.models import TagBase
+
+    from newsroom.slugs import tag_slugify
+
+    TagBase.slugify = tag_slugify
 
 
 class NewsroomConfig(AppConfig):
@@ -73,6 +84,7 @@ class NewsroomConfig(AppConfig):
     def ready(self):
         connect_page_cache_invalidation()
         connect_text_sanitizing()
+        make_tag_slugs_readable()
         # Sent once per app with models: the roles are made on auth's turn.
         post_migrate.connect(restore_missing_roles, dispatch_uid="newsroom-roles")
 

@@ -68,15 +68,22 @@ def clean_short_text(html: str) -> str:
 _BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
 
 
+# C0 controls but tab, newline and carriage return: no text means them, and XML 1.0 (feeds,
+# sitemaps) cannot carry them, so a tag named with one broke its feed.
+_CONTROLS = dict.fromkeys([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+
+
 def strip_bidi_controls(text: str) -> str:
     return text.translate(_BIDI_CONTROLS)
 
 
-def strip_bidi_controls_on_save(sender, instance, **kwargs):
+def strip_controls_on_save(sender, instance, **kwargs):
     """pre_save for every model staff write text into (newsroom.apps): headlines, names,
-    captions, credits and the rest never store a control that re-orders what staff read."""
+    captions, credits and the rest never store a control that re-orders what staff read,
+    nor one that XML cannot carry."""
     for field in instance._meta.concrete_fields:
         if field.get_internal_type() in ("CharField", "TextField", "SlugField"):
             value = getattr(instance, field.attname)
             if isinstance(value, str):
-                setattr(instance, field.attname, strip_bidi_controls(value))
+                value = strip_bidi_controls(value).translate(_CONTROLS)
+                setattr(instance, field.attname, value)

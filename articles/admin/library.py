@@ -39,9 +39,8 @@ class SectionAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change and "slug" in form.changed_data:
             # The section's old address (and its stories', by slug) keeps answering.
-            old = Section.objects.get(pk=obj.pk).get_absolute_url()
-            OldURL.objects.filter(path=obj.get_absolute_url()).delete()
-            OldURL.objects.update_or_create(path=old, defaults={"section": obj, "article": None})
+            obj.ensure_slug()
+            OldURL.remember(Section.objects.get(pk=obj.pk).get_absolute_url(), section=obj)
         super().save_model(request, obj, form, change)
 
 

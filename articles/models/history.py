@@ -1,3 +1,5 @@
+from urllib.parse import unquote, urlsplit
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -83,3 +85,18 @@ class OldURL(models.Model):
 
     def __str__(self):
         return self.path
+
+    @staticmethod
+    def path_of(url: str) -> str:
+        """A URL's path as request.path gives it, percent-escapes decoded (“/tags/zürich/”,
+        not “/tags/z%C3%BCrich/”): the form `articles.views.moved` looks up."""
+        return unquote(urlsplit(url).path)[:400]
+
+    @classmethod
+    def remember(cls, old_url: str, *, article=None, section=None) -> None:
+        """From now on `old_url` answers 301 to the story or section, wherever it lives;
+        an old address the thing has moved back to stops redirecting."""
+        cls.objects.filter(path=cls.path_of((article or section).get_absolute_url())).delete()
+        cls.objects.update_or_create(
+            path=cls.path_of(old_url), defaults={"article": article, "section": section}
+        )

@@ -14,6 +14,7 @@ from articles.figures import render_body
 from articles.teasers import count_words, plain_text, story_teaser
 from newsroom.links import link
 from newsroom.sanitize import clean_body, clean_short_text
+from newsroom.slugs import SlugField, unique_slug
 
 
 def validate_story_slug(value: str) -> None:
@@ -141,12 +142,16 @@ class Article(models.Model):
     }
 
     headline = models.CharField(_("headline"), max_length=200)
-    slug = models.SlugField(
+    slug = SlugField(
         _("slug"),
         max_length=200,
         unique=True,
+        blank=True,
         validators=[validate_story_slug],
-        help_text=_("The last part of the story's address, e.g. /chips/this-slug/."),
+        help_text=_(
+            "The last part of the story's address, e.g. /chips/this-slug/. Any language is "
+            "fine. Left blank, it is made from the headline."
+        ),
     )
     dek = models.CharField(
         _("dek"), max_length=300, blank=True, help_text=_("One line under the headline.")
@@ -245,6 +250,7 @@ class Article(models.Model):
                 condition=~Q(status="published") | Q(publish_at__isnull=False),
                 name="published_story_has_publish_time",
             ),
+            models.CheckConstraint(condition=~Q(slug=""), name="story_slug_not_empty"),
         ]
         indexes = [
             models.Index(fields=["status", "-publish_at"], name="article_public_idx"),
@@ -257,6 +263,7 @@ class Article(models.Model):
         return self.headline
 
     def save(self, *args, **kwargs):
+        self.ensure_slug()
         self.prepare_to_save()
         if self.status == self.Status.PUBLISHED:
             if self.publish_at is None:
@@ -299,6 +306,13 @@ class Article(models.Model):
         self.teaser_html, self.teaser_truncated = teaser.html, teaser.truncated
         self.body_text = plain_text(self.body)
         self.word_count = count_words(self.body_text)
+
+    def ensure_slug(self) -> None:
+        """A slug from the headline when none was given (any path may leave it blank)."""
+        if not self.slug:
+            self.slug = unique_slug(
+                Article, self.headline, exclude_pk=self.pk, reserved={"feed"}, fallback="story"
+            )
 
     def _update_search_vector(self):
         from articles.search import update_search_vector
