@@ -46,6 +46,8 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, transaction
 from django.utils import timezone
 from taggit.managers import TaggableManager
 
+from newsroom import slugs
+
 FORMAT_VERSION = 1
 
 # In the order they load: everything a model points at comes before it.
@@ -612,6 +614,8 @@ def import_archive(
                     # HTML or rendered field is ever taken from the archive as it came.
                     if hasattr(obj.object, "prepare_to_save"):
                         obj.object.prepare_to_save()
+                    if hasattr(obj.object, "slug"):
+                        slugs.repair(obj.object)  # archives made before slugs were checked
                     obj.save(force_insert=True)
                     label = obj.object._meta.label
                     summary.counts[label] = summary.counts.get(label, 0) + 1

@@ -88,13 +88,17 @@ class Author(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(Author, self.name, exclude_pk=self.pk, fallback="author")
+        self.ensure_slug()
         self.prepare_to_save()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return link("authors:detail", slug=self.slug)
+
+    def ensure_slug(self) -> None:
+        """A slug from the name when none was given (any path may leave it blank)."""
+        if not self.slug:
+            self.slug = unique_slug(Author, self.name, exclude_pk=self.pk, fallback="author")
 
     def clean(self):
         super().clean()

@@ -105,6 +105,18 @@ def unique_slug(
     return candidate
 
 
+def repair(instance) -> None:
+    """A readable slug for a row whose slug is empty or not a slug: one from an archive made
+    before slugs were checked, say. Models that make their own (ensure_slug) make it."""
+    if is_slug(instance.slug):
+        return
+    instance.slug = ""
+    if hasattr(instance, "ensure_slug"):
+        instance.ensure_slug()
+    else:
+        instance.slug = unique_slug(type(instance), instance.name, exclude_pk=instance.pk)
+
+
 def quote_slug(value: str) -> str:
     """The slug as it appears in a URL: as Django's reverse() quotes it."""
     if ASCII_SLUG.fullmatch(value):

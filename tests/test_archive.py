@@ -711,3 +711,32 @@ def test_an_archive_cannot_bring_html_that_runs_script(newsroom, tmp_path, setti
         assert response.status_code == 200, where
         assert "Kept words." in response.content.decode(), where
         assert "pwned" not in response.content.decode(), where
+
+
+def test_an_archive_made_before_slugs_were_checked_imports_with_readable_slugs(
+    newsroom, tmp_path, settings, client
+):
+    """Archives from before: a tag “!!!” with an empty slug, a section “Zürich” whose slug
+    the old ASCII-only address could not carry. They import, and every address works."""
+
+    def old_slugs(data):
+        rows = json.loads(data)
+        for row in rows:
+            if row["model"] == "taggit.tag" and row["fields"]["name"] == "fabs":
+                row["fields"].update(name="!!!", slug="")
+            if row["model"] == "taggit.taggeditem" and row["fields"]["tag"] == ["fabs"]:
+                row["fields"]["tag"] = ["!!!"]
+            if row["model"] == "articles.section" and row["fields"]["slug"] == "chips":
+                row["fields"].update(name="Zürich", slug="z rich")
+        return json.dumps(rows).encode()
+
+    old = damaged(tmp_path, exported(tmp_path), change={"content.json": old_slugs})
+    wipe(settings)
+    call_command("import_content", str(old), verbosity=0)
+    story = Article.objects.get(pk=newsroom.pk)
+    assert story.section.slug == "zürich"
+    page = client.get(story.get_absolute_url())
+    assert page.status_code == 200
+    tag = story.tags.get(name="!!!")
+    assert tag.slug and f'href="/tags/{tag.slug}/"' in page.text
+    assert client.get(f"/tags/{tag.slug}/").status_code == 200

@@ -347,3 +347,20 @@ def test_a_value_the_database_cannot_hold_is_one_clear_line_and_nothing_is_writt
         run(export)
     assert error.value.returncode == 2 and "\n" not in str(error.value)
     assert not Section.objects.filter(slug="news").exists() and not Article.objects.exists()
+
+
+def test_names_in_any_language_keep_readable_slugs_and_permalinks(tmp_path, client):
+    """WordPress writes non-ASCII slugs percent-encoded; they come across as readable ones."""
+    export = wxr(
+        tmp_path / "export.xml",
+        categories=[("1", "caf%c3%a9", "Café")],
+        posts=[("21", "%e6%97%a5%e6%9c%ac", "caf%c3%a9"), ("22", "", "caf%c3%a9")],
+    )
+    run(export)
+    story = story_for("21")
+    assert (story.section.slug, story.slug) == ("café", "日本")
+    assert client.get(story.get_absolute_url()).status_code == 200
+    assert story_for("22").slug == "post-22"
+    # The WordPress permalink, https://example.org/%e6%97%a5%e6%9c%ac/, leads to the story.
+    moved = client.get("/%e6%97%a5%e6%9c%ac/")
+    assert (moved.status_code, moved["Location"]) == (301, story.get_absolute_url())

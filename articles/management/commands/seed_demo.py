@@ -13,7 +13,6 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
-from django.utils.text import slugify
 
 from articles.demo import content
 from articles.demo.pictures import draw_jpeg
@@ -21,6 +20,7 @@ from articles.imaging import refresh_renditions
 from articles.models import Article, Byline, Correction, Photo, Section
 from authors.models import Author, Handle
 from newsroom.database import require_migrated
+from newsroom.slugs import slugify
 
 STORY_COUNT = 64
 
@@ -221,7 +221,7 @@ class Command(BaseCommand):
                 if index % 9 == 4
                 else ""
             )
-            slug = f"{slugify(headline)[:180]}-{index + 1}"
+            slug = f"{slugify(headline, max_length=180)}-{index + 1}"
             if slug in used:
                 continue
             status, publish_at = self.plan(index)
