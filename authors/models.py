@@ -102,6 +102,8 @@ class Author(models.Model):
 
     def clean(self):
         super().clean()
+        # Before the constraints are checked: a blank slug is made now, not refused.
+        self.ensure_slug()
         if len(plain_text(clean_short_text(self.bio))) > BIO_MAX_CHARACTERS:
             raise ValidationError(
                 {"bio": _("Keep the bio under %(n)d characters.") % {"n": BIO_MAX_CHARACTERS}}

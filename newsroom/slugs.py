@@ -17,6 +17,7 @@ import unicodedata
 from urllib.parse import quote
 
 from django import forms
+from django.core import validators
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import register_converter
@@ -140,17 +141,21 @@ def validate_slug(value: str) -> None:
 
 class SlugFormField(forms.CharField):
     default_validators = [validate_slug]
+    allow_unicode = True  # the admin's prepopulated slug keeps letters of any script
 
 
 class SlugField(models.SlugField):
     """A slug in any script, checked by is_slug (Django's unicode slug validator refuses the
     combining marks of Hindi, Thai, Arabic...). Left blank, the model makes one on save."""
 
-    default_validators = [validate_slug]
-
     def __init__(self, *args, **kwargs):
         kwargs["allow_unicode"] = True
         super().__init__(*args, **kwargs)
+        # SlugField's __init__ puts Django's unicode slug validator in the list; ours instead.
+        self.default_validators = [validate_slug]
+        self.validators[:] = [
+            validate_slug if v is validators.validate_unicode_slug else v for v in self.validators
+        ]
 
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()

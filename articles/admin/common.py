@@ -5,6 +5,9 @@ from articles.markup import media_url
 
 class NewsroomAdminMedia:
     css = {"all": ["admin/newsroom.css"]}
+    # Slugs filled in as the name is typed keep every script's letters and marks: ours
+    # replaces Django's URLify, so it comes after it.
+    js = ["admin/js/urlify.js", "admin/urlify_any_script.js"]
 
 
 def _thumbnail_url(photo) -> str:

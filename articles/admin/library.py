@@ -27,6 +27,7 @@ class SectionAdmin(admin.ModelAdmin):
     list_editable = ["order"]
     ordering = ["order", "name"]
     prepopulated_fields = {"slug": ["name"]}
+    Media = NewsroomAdminMedia
     search_fields = ["name"]
 
     def get_queryset(self, request):
@@ -174,7 +175,7 @@ class PhotoAdmin(admin.ModelAdmin):
     ]
 
     class Media(NewsroomAdminMedia):
-        js = ["admin/focal_point.js"]
+        js = [*NewsroomAdminMedia.js, "admin/focal_point.js"]
 
     # Server-side: fields read-only here are left out of the form, so a posted value is
     # ignored, not merely hidden.

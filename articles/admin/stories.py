@@ -271,7 +271,7 @@ class ArticleAdmin(VersionAdmin):
     ]
 
     class Media(NewsroomAdminMedia):
-        js = ["admin/photo_picker.js"]
+        js = [*NewsroomAdminMedia.js, "admin/photo_picker.js"]
 
     # Who sees and changes what (articles.permissions): enforced here, not by hidden buttons.
     def get_queryset(self, request):

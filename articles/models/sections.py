@@ -71,6 +71,11 @@ class Section(models.Model):
     def get_absolute_url(self):
         return link("articles:section", section=self.slug)
 
+    def clean(self):
+        super().clean()
+        # Before the constraints are checked: a blank slug is made now, not refused.
+        self.ensure_slug()
+
     def ensure_slug(self) -> None:
         """A slug from the name when none was given (any path may leave it blank)."""
         if not self.slug:

@@ -307,6 +307,11 @@ class Article(models.Model):
         self.body_text = plain_text(self.body)
         self.word_count = count_words(self.body_text)
 
+    def clean(self):
+        super().clean()
+        # Before the constraints are checked: a blank slug is made now, not refused.
+        self.ensure_slug()
+
     def ensure_slug(self) -> None:
         """A slug from the headline when none was given (any path may leave it blank)."""
         if not self.slug:
