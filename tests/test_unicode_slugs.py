@@ -213,3 +213,45 @@ def test_a_section_never_gets_a_reserved_address_from_its_name():
 def test_the_api_refuses_what_is_not_a_slug_with_a_422(client):
     assert client.get("/api/v1/stories/", {"tag": "a b"}).status_code == 422
     assert client.get("/api/v1/stories/", {"tag": "zürich"}).status_code == 200
+
+
+def _migration(loader, app: str, name_ends: str) -> tuple[str, str]:
+    return next(key for key in loader.graph.nodes if key[0] == app and key[1].endswith(name_ends))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_gives_rows_saved_with_empty_slugs_a_readable_one():
+    """Rows from before: an empty slug (code that skipped the form), a percent-encoded old
+    address. After migrating, each has a working slug and the database refuses empty ones."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    mine = [
+        _migration(executor.loader, "articles", "_readable_slugs"),
+        _migration(executor.loader, "authors", "_readable_slugs"),
+    ]
+    before = [p.key for node in mine for p in executor.loader.graph.node_map[node].parents]
+    latest = executor.loader.graph.leaf_nodes()
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    section = old.get_model("articles", "Section").objects.create(name="Zürich", slug="")
+    old.get_model("articles", "Section").objects.create(name="Feed", slug="zürich")
+    story = old.get_model("articles", "Article").objects.create(
+        headline="日本の新しい工場", slug="", section=section
+    )
+    author = old.get_model("authors", "Author").objects.create(name="José", slug="")
+    tag = old.get_model("taggit", "Tag").objects.create(name="!!!", slug="")
+    old.get_model("articles", "OldURL").objects.create(path="/z%C3%BCrich/x/", article=story)
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(latest)
+    assert Section.objects.get(pk=section.pk).slug == "zürich-2"
+    assert Article.objects.get(pk=story.pk).slug == "日本の新しい工場"
+    assert Author.objects.get(pk=author.pk).slug == "josé"
+    assert is_slug(Tag.objects.get(pk=tag.pk).slug)
+    from articles.models import OldURL
+
+    assert OldURL.objects.get().path == "/zürich/x/"
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Tag.objects.filter(pk=tag.pk).update(slug="")
