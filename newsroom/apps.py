@@ -68,11 +68,12 @@ def make_tag_slugs_readable():
     """Every tag, however it is made (the story form, story.tags.add(), an import), takes
     its slug from newsroom.slugs: readable in any script and never empty. django-taggit
     has no setting for its slug function, so its method is replaced, here and only here."""
-    from taggit.models import TagBase
+    from taggit.models import Tag, TagBase
 
-    from newsroom.slugs import tag_slugify
+    from newsroom.slugs import accept_any_script, tag_slugify
 
     TagBase.slugify = tag_slugify
+    accept_any_script(Tag._meta.get_field("slug"))
 
 
 class NewsroomConfig(AppConfig):

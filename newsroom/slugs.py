@@ -144,6 +144,15 @@ class SlugFormField(forms.CharField):
     allow_unicode = True  # the admin's prepopulated slug keeps letters of any script
 
 
+def accept_any_script(field: models.SlugField) -> None:
+    """The field checks slugs with validate_slug instead of Django's unicode slug validator,
+    which SlugField's __init__ puts in its list (and which refuses combining marks)."""
+    field.default_validators = [validate_slug]
+    field.validators[:] = [
+        validate_slug if v is validators.validate_unicode_slug else v for v in field.validators
+    ]
+
+
 class SlugField(models.SlugField):
     """A slug in any script, checked by is_slug (Django's unicode slug validator refuses the
     combining marks of Hindi, Thai, Arabic...). Left blank, the model makes one on save."""
@@ -151,11 +160,7 @@ class SlugField(models.SlugField):
     def __init__(self, *args, **kwargs):
         kwargs["allow_unicode"] = True
         super().__init__(*args, **kwargs)
-        # SlugField's __init__ puts Django's unicode slug validator in the list; ours instead.
-        self.default_validators = [validate_slug]
-        self.validators[:] = [
-            validate_slug if v is validators.validate_unicode_slug else v for v in self.validators
-        ]
+        accept_any_script(self)
 
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()

@@ -78,3 +78,27 @@ def test_the_admin_fills_in_a_readable_slug_as_the_name_is_typed(
     page.goto(live_server.url + "/admin/articles/section/add/")
     page.locator("#id_name").press_sequentially("हिन्दी समाचार: Zürich!")
     assert page.input_value("#id_slug") == "हिन्दी-समाचार-zürich"
+
+
+@pytest.mark.django_db
+def test_a_tag_in_any_script_can_be_edited_in_the_admin(editor_client):
+    from taggit.models import Tag
+
+    story = ArticleFactory()
+    story.tags.add("हिन्दी")
+    tag = Tag.objects.get()
+    assert tag.slug == "हिन्दी"
+    page = editor_client.get(f"/admin/taggit/tag/{tag.pk}/change/")
+    assert "admin/urlify_any_script.js" in page.text
+    response = editor_client.post(
+        f"/admin/taggit/tag/{tag.pk}/change/",
+        {
+            "name": "हिन्दी समाचार",
+            "slug": "हिन्दी-समाचार",
+            "taggit_taggeditem_items-TOTAL_FORMS": "0",
+            "taggit_taggeditem_items-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    tag.refresh_from_db()
+    assert tag.slug == "हिन्दी-समाचार"
