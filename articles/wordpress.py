@@ -37,6 +37,10 @@ from articles.teasers import plain_text
 from authors.models import Author, Handle
 from newsroom import slugs
 
+# Slugs are made whole (newsroom.slugs) and cut to their field by Importer.free, which keeps
+# names that differ only past the field's length distinct.
+UNCUT = 1000
+
 STATUSES = {
     "publish": Article.Status.PUBLISHED,
     "future": Article.Status.PUBLISHED,  # scheduled: published with a time ahead
@@ -514,7 +518,7 @@ class Importer:
         name = html.unescape(name or login.split("@")[0]).strip() or login
         # WordPress's own author address is /author/<login>/: the same slug here.
         login_slug = login.split("@")[0] if EMAIL.fullmatch(login) else login
-        slug = slugs.slugify(login_slug, name, max_length=120, fallback="author")
+        slug = slugs.slugify(login_slug, name, max_length=UNCUT, fallback="author")
         author, _ = self.save(Author, "author", login, {"name": name[:120]}, unique_slug=slug)
         if email and not author.handles.filter(kind="email").exists():
             try:
@@ -584,7 +588,7 @@ class Importer:
             return None
         if wp_id in self.section_ids:
             return self.section_ids[wp_id]
-        slug = slugs.slugify(unquote(nicename or ""), name, max_length=80, fallback="section")
+        slug = slugs.slugify(unquote(nicename or ""), name, max_length=UNCUT, fallback="section")
         mine = self.known.get(("category", wp_id))
         if mine is None:
             found = (
@@ -621,7 +625,7 @@ class Importer:
             Tag.objects.filter(name__iexact=name).first()
         )
         if tag is None:
-            wanted = slugs.slugify(unquote(nicename or ""), name, max_length=100, fallback="tag")
+            wanted = slugs.slugify(unquote(nicename or ""), name, max_length=UNCUT, fallback="tag")
             slug = self.free(Tag, "slug", wanted, "-wp")
             tag = Tag.objects.create(name=self.free(Tag, "name", name, " (wp)"), slug=slug)
         return tag
@@ -972,7 +976,7 @@ def story_slug(post_name: str, title: str, wp_id: str) -> str:
     letters percent-encoded, else from the title; a .html left from an old permalink
     structure is not part of it (its old address still redirects)."""
     post_name = re.sub(r"\.html?$", "", unquote(post_name).strip(), flags=re.I)
-    return slugs.slugify(post_name, title, f"post {wp_id}", max_length=200)
+    return slugs.slugify(post_name, title, f"post {wp_id}", max_length=UNCUT)
 
 
 def credit_in(caption: str) -> str:

@@ -30,8 +30,9 @@ def readable_slugs(apps, schema_editor):
     fix_slugs(apps.get_model("taggit", "Tag"), "name", fallback="tag")
     # Old addresses are looked up as request.path has them: percent-escapes decoded.
     OldURL = apps.get_model("articles", "OldURL")
-    for pk, path in OldURL.objects.filter(path__contains="%").values_list("pk", "path"):
-        decoded = unquote(path)
+    for pk, stored in OldURL.objects.filter(path__contains="%").values_list("pk", "path"):
+        path, mark, query = stored.partition("?")  # a WordPress ?p= query stays as it is
+        decoded = unquote(path) + mark + query
         if not OldURL.objects.filter(path=decoded).exists():
             OldURL.objects.filter(pk=pk).update(path=decoded)
 
