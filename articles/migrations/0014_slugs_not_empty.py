@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     is not ours to declare constraints on, so its check is plain SQL)."""
 
     dependencies = [
-        ('articles', '0011_readable_slugs'),
+        ('articles', '0013_readable_slugs'),
     ]
 
     operations = [

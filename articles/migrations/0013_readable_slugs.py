@@ -40,7 +40,7 @@ def readable_slugs(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0010_wordpress_fingerprints'),
+        ('articles', '0012_teasers_end_at_sentences'),
         ('taggit', '0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx'),
     ]
 
