@@ -2,10 +2,35 @@
 
 from django.db import migrations, models
 
+# taggit's table is not ours to declare constraints on. PostgreSQL takes a CHECK added
+# afterwards; SQLite cannot add one to an existing table, so triggers say the same there.
+SQL = {
+    "postgresql": (
+        ["ALTER TABLE taggit_tag ADD CONSTRAINT tag_slug_not_empty CHECK (slug <> '')"],
+        ["ALTER TABLE taggit_tag DROP CONSTRAINT tag_slug_not_empty"],
+    ),
+    "sqlite": (
+        [
+            f"CREATE TRIGGER tag_slug_not_empty_{event.lower()} BEFORE {event} ON taggit_tag "
+            "WHEN NEW.slug = '' BEGIN SELECT RAISE(ABORT, 'tag_slug_not_empty'); END"
+            for event in ("INSERT", "UPDATE")
+        ],
+        [f"DROP TRIGGER tag_slug_not_empty_{event}" for event in ("insert", "update")],
+    ),
+}
+
+
+def run(forwards):
+    def operation(apps, schema_editor):
+        for statement in SQL.get(schema_editor.connection.vendor, ([], []))[0 if forwards else 1]:
+            schema_editor.execute(statement)
+
+    return operation
+
 
 class Migration(migrations.Migration):
     """No empty slug, ever: in the database, for stories, sections and tags (taggit's table
-    is not ours to declare constraints on, so its check is plain SQL)."""
+    is not ours to declare constraints on: see SQL)."""
 
     dependencies = [
         ('articles', '0013_readable_slugs'),
@@ -20,8 +45,5 @@ class Migration(migrations.Migration):
             model_name='section',
             constraint=models.CheckConstraint(condition=models.Q(('slug', ''), _negated=True), name='section_slug_not_empty'),
         ),
-        migrations.RunSQL(
-            "ALTER TABLE taggit_tag ADD CONSTRAINT tag_slug_not_empty CHECK (slug <> '')",
-            "ALTER TABLE taggit_tag DROP CONSTRAINT tag_slug_not_empty",
-        ),
+        migrations.RunPython(run(forwards=True), run(forwards=False)),
     ]
