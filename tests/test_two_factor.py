@@ -137,6 +137,7 @@ SAMPLES = {
     "int": "1",
     "str": "x",
     "slug": "x",
+    "uslug": "zürich",  # newsroom.slugs: a slug in any script
     "path": "x",
     "uuid": "0" * 8 + "-0000" * 3 + "-" + "0" * 12,
 }
