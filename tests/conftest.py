@@ -119,6 +119,19 @@ def roles(db):
 
 
 @pytest.fixture
+def staff_member(django_user_model, roles):
+    """Makes a staff account in one role: staff_member("rita", "Reporter")."""
+    from django.contrib.auth.models import Group
+
+    def make(username: str, role: str):
+        user = django_user_model.objects.create_user(username, password="x", is_staff=True)
+        user.groups.add(Group.objects.get(name=role))
+        return user
+
+    return make
+
+
+@pytest.fixture
 def editor(django_user_model, roles):
     from django.contrib.auth.models import Group
 

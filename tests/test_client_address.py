@@ -7,7 +7,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ from requests.adapters import HTTPAdapter
 
 from articles.loadtest import redis_up
 from newsroom.security import client_ip
+from tests import servers
 from tests.conftest import REDIS_URL, require, uses_postgresql
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,18 +69,6 @@ def test_a_missing_or_garbled_header_falls_back_to_the_connection(settings, forw
 
 
 # Through nginx and gunicorn ---------------------------------------------------------------
-
-
-def free_port() -> int:
-    """One of the ports this suite may use (8701-8709), free right now."""
-    for port in range(8701, 8710):
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("ports 8701-8709 are all in use")
 
 
 def wait_for(url: str, process: subprocess.Popen, log: Path) -> None:
@@ -172,7 +160,7 @@ def site_behind_nginx(transactional_db, static_root, tmp_path):
         "REQUIRE_2FA": "",
         "LOG_LEVEL": "WARNING",
     }
-    upstream, port = free_port(), None
+    upstream, port = servers.port(), None
     access_log, app_log = tmp_path / "gunicorn-access.log", tmp_path / "gunicorn.log"
     with open(app_log, "w") as out:
         gunicorn = subprocess.Popen(
@@ -188,7 +176,7 @@ def site_behind_nginx(transactional_db, static_root, tmp_path):
         )  # fmt: skip
     try:
         wait_for(f"http://127.0.0.1:{upstream}/healthz", gunicorn, app_log)
-        port = free_port()
+        port = servers.port()
         conf = tmp_path / "nginx.conf"
         conf.write_text(
             NGINX_CONF.format(

@@ -6,7 +6,6 @@ import io
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import threading
@@ -20,23 +19,13 @@ from PIL import Image
 
 from articles import imaging
 from articles.models import Photo
+from tests import servers
 from tests.conftest import require, uses_postgresql
 from tests.test_client_address import ROOT, sign_in, static_root, stop, wait_for
 
 __all__ = ["static_root"]  # the fixture, shared with the nginx tests
 
 PASSWORD = "correct horse battery"
-
-
-def free_port() -> int:
-    for port in range(8501, 8510):
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("ports 8501-8509 are all in use")
 
 
 @pytest.fixture
@@ -59,7 +48,7 @@ def two_worker_site(transactional_db, static_root, tmp_path):
         "REQUIRE_2FA": "",
         "LOG_LEVEL": "WARNING",
     }
-    port, log = free_port(), tmp_path / "gunicorn.log"
+    port, log = servers.port(), tmp_path / "gunicorn.log"
     with open(log, "w") as out:
         gunicorn = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "newsroom.wsgi", "--bind", f"127.0.0.1:{port}",

@@ -9,7 +9,6 @@ photo whose rights had expired. Nothing was logged and the version went backward
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from reversion.models import Version
@@ -25,12 +24,8 @@ Status = Article.Status
 
 
 @pytest.fixture
-def people(django_user_model, roles):
-    def make(name, role):
-        user = django_user_model.objects.create_user(name, password="x", is_staff=True)
-        user.groups.add(Group.objects.get(name=role))
-        return user
-
+def people(staff_member):
+    make = staff_member
     return {"reporter": make("rita", "Reporter"), "editor": make("edna", "Editor")}
 
 

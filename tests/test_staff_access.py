@@ -16,12 +16,8 @@ Status = Article.Status
 
 
 @pytest.fixture
-def people(django_user_model, roles):
-    def make(name, role):
-        user = django_user_model.objects.create_user(name, password="x", is_staff=True)
-        user.groups.add(Group.objects.get(name=role))
-        return user
-
+def people(staff_member):
+    make = staff_member
     return {
         "reporter": make("rita", "Reporter"),
         "other": make("otto", "Reporter"),
