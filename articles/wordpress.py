@@ -60,6 +60,9 @@ BLOCK_TAGS = re.compile(r"<(p|div|h[1-6]|ul|ol|li|blockquote|pre|table|figure|hr
 
 IMAGE_FILE = re.compile(r"\.(jpe?g|png|gif|webp|avif)$", re.I)
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+# WordPress's own limits (wp_posts.ID is BIGINT(20) UNSIGNED; user_login 60, user_email 100):
+# anything longer was never in a WordPress database, whatever ours would accept.
+WP_ID_DIGITS, WP_LOGIN_LENGTH, WP_EMAIL_LENGTH = 20, 60, 100
 
 
 class WordPressError(Exception):
@@ -507,7 +510,10 @@ class Importer:
             email = export.text(element, "wp:author_email")
             if email:
                 self.logins_by_email.setdefault(email.lower(), login)
-            self.author(login=login, name=name, email=email)
+            try:
+                self.author(login=login, name=name, email=email)
+            except ValidationError as error:
+                self.report.warnings.append(f"Author skipped: {error.messages[0]}.")
 
     def author(self, *, login: str, name: str = "", email: str = "") -> int:
         """The author a login (or, for a person the file knows only by e-mail, that
@@ -515,6 +521,12 @@ class Importer:
         list (WordPress.com, partial exports) name people only on their posts."""
         if (object_id := self.known.get(("author", login))) is not None:
             return object_id
+        longest = WP_EMAIL_LENGTH if EMAIL.fullmatch(login) else WP_LOGIN_LENGTH
+        if len(login) > longest:
+            # Refused here, whatever the database would let through (SQLite keeps any length).
+            raise ValidationError(
+                f"the author “{login[:30]}…” is longer than any WordPress login ({longest})"
+            )
         name = html.unescape(name or login.split("@")[0]).strip() or login
         # WordPress's own author address is /author/<login>/: the same slug here.
         login_slug = login.split("@")[0] if EMAIL.fullmatch(login) else login
@@ -830,6 +842,10 @@ class Importer:
             if not wp_id:
                 self.report.skipped["post (no wp:post_id)"] += 1
                 self.report.item(label, "skipped: it has no wp:post_id")
+                continue
+            if not (wp_id.isdigit() and len(wp_id) <= WP_ID_DIGITS):
+                self.report.skipped["post (bad data)"] += 1
+                self.report.item(label, "skipped: its wp:post_id is not a WordPress id")
                 continue
             if wp_status not in STATUSES:
                 self.report.skipped[f"post ({wp_status or 'no status'})"] += 1

@@ -126,10 +126,13 @@ def gunicorn(*, static_root: Path, workers: int = 3, env=None, log=None):
 
 
 def _database_url() -> str:
+    """The test database's address, for another process: only PostgreSQL's can be shared
+    (SQLite's test database lives in this process's memory), so elsewhere the test skips,
+    loudly, and fails under NEWSROOM_REQUIRE_ALL=1."""
+    from tests.conftest import require, uses_postgresql
+
+    require(uses_postgresql(), "another process shares the test database only on PostgreSQL")
     db = connection.settings_dict
-    engine = "postgres" if db["ENGINE"].endswith("postgresql") else "sqlite"
-    if engine == "sqlite":
-        return f"sqlite:///{db['NAME']}"
     user, password = db.get("USER") or "", db.get("PASSWORD") or ""
     auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
     host = db.get("HOST") or "127.0.0.1"
