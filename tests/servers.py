@@ -68,7 +68,7 @@ def collect_static(root: Path) -> Path:
 
 
 @contextmanager
-def gunicorn(*, static_root: Path, workers: int = 3, env=None, log=None):
+def gunicorn(*, static_root: Path, workers: int = 3, timeout: int = 20, env=None, log=None):
     """gunicorn serving this checkout with DEBUG off, on the test database (the test must be
     transactional so that what it writes is committed and visible here) and on the same
     cache as the test (settings.CACHES: location and key prefix). Yields its base URL."""
@@ -100,7 +100,7 @@ def gunicorn(*, static_root: Path, workers: int = 3, env=None, log=None):
             "--workers",
             str(workers),
             "--timeout",
-            "20",
+            str(timeout),
             "--log-level",
             "warning",
         ],

@@ -3,25 +3,19 @@ decompression bombs uploaded at once to a site with two workers. Before, both wo
 killed for timeout, /healthz went dark for 34 s and files were left with no photo."""
 
 import io
-import os
 import re
-import secrets
-import subprocess
-import sys
 import threading
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 import requests
-from django.db import connection
 from PIL import Image
 
 from articles import imaging
 from articles.models import Photo
 from tests import servers
 from tests.conftest import require, uses_postgresql
-from tests.test_client_address import ROOT, sign_in, static_root, stop, wait_for
+from tests.test_client_address import sign_in, static_root
 
 __all__ = ["static_root"]  # the fixture, shared with the nginx tests
 
@@ -32,37 +26,10 @@ PASSWORD = "correct horse battery"
 def two_worker_site(transactional_db, static_root, tmp_path):
     """gunicorn with two sync workers and its default 30 s timeout, on the test database."""
     require(uses_postgresql(), "gunicorn shares the test database, which must be PostgreSQL")
-    db = connection.settings_dict
-    user = quote(db["USER"] or "") + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
-    media = tmp_path / "media"
-    env = {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": f"postgres://{user}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-        f"/{db['NAME']}",
-        "REDIS_URL": "",
-        "STATIC_ROOT": str(static_root),
-        "MEDIA_ROOT": str(media),
-        "REQUIRE_2FA": "",
-        "LOG_LEVEL": "WARNING",
-    }
-    port, log = servers.port(), tmp_path / "gunicorn.log"
-    with open(log, "w") as out:
-        gunicorn = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "newsroom.wsgi", "--bind", f"127.0.0.1:{port}",
-             "--workers", "2"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    try:
-        wait_for(f"http://127.0.0.1:{port}/healthz", gunicorn, log)
-        yield f"http://127.0.0.1:{port}", log, media
-    finally:
-        stop(gunicorn)
+    media, log = tmp_path / "media", tmp_path / "gunicorn.log"
+    env = {"REDIS_URL": "", "MEDIA_ROOT": str(media), "REQUIRE_2FA": ""}
+    with servers.gunicorn(static_root=static_root, workers=2, timeout=30, env=env, log=log) as base:
+        yield base, log, media
 
 
 def upload(base: str, data: bytes, name: str, results: dict) -> None:
