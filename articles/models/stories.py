@@ -141,7 +141,26 @@ class Article(models.Model):
         Status.UNPUBLISHED: {Status.DRAFT, Status.PUBLISHED},
     }
 
+    class StoryType(models.TextChoices):
+        """What kind of journalism a story is: labelled on cards and pages, typed in JSON-LD."""
+
+        NEWS = "news", _("News")
+        ANALYSIS = "analysis", _("Analysis")
+        OPINION = "opinion", _("Opinion")
+        REVIEW = "review", _("Review")
+        EXPLAINER = "explainer", _("Explainer")
+        SPONSORED = "sponsored", _("Sponsored")
+        LIVE = "live", _("Live")
+
     headline = models.CharField(_("headline"), max_length=200)
+    story_type = models.CharField(
+        _("story type"),
+        max_length=20,
+        choices=StoryType,
+        default=StoryType.NEWS,
+        db_index=True,
+        help_text=_("Opinion and Sponsored stories are labelled as such wherever they appear."),
+    )
     slug = SlugField(
         _("slug"),
         max_length=200,
