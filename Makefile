@@ -7,12 +7,14 @@ INSTALLED := $(VENV)/.installed
 # Local commands run with DEBUG on; `make serve` runs as production does.
 DEV := DEBUG=1
 
-.PHONY: help install run test lint serve bench soak clean
+.PHONY: help install run test lint serve bench soak clean worker clock
 
 help:
 	@echo "make run    - set up and serve the site on http://127.0.0.1:$(PORT) (SQLite, demo content)"
 	@echo "make test   - lint, check migrations and run the whole test suite"
 	@echo "make serve  - production-style: gunicorn, DEBUG off, settings from the environment"
+	@echo "make worker - a task worker (content events, periodic jobs) on TASKS_BROKER_URL"
+	@echo "make clock  - the clock: scheduled instants become events; relays and periodic jobs"
 	@echo "make bench  - the benchmark: every page kind, bare, cold and warm, as ratios to a bare page"
 	@echo "make soak   - 64 clients for 60 s: no errors, flat memory"
 	@echo "make clean  - remove the virtualenv, the local database and media"
@@ -55,6 +57,18 @@ serve: install
 		--bind 127.0.0.1:$(PORT) \
 		--workers $${WEB_CONCURRENCY:-$$(( $$(nproc) * 2 + 1 ))} \
 		--access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
+
+# The worker and the clock use the broker the app servers send to (TASKS_BROKER_URL; without
+# it app servers run event handlers in-process and need neither). DEBUG stays on unless a
+# SECRET_KEY is given, as for `make run`.
+TASKS_BROKER_URL ?= redis://127.0.0.1:6379/1
+TASKS_ENV := TASKS_BROKER_URL=$(TASKS_BROKER_URL) $(if $(SECRET_KEY),,DEBUG=1)
+
+worker: install
+	$(TASKS_ENV) $(VENV)/bin/celery -A newsroom.celery worker --loglevel=$${LOG_LEVEL:-INFO}
+
+clock: install
+	$(TASKS_ENV) $(PY) manage.py clock
 
 bench: install
 	@command -v wrk >/dev/null || (echo "Installing wrk (Debian package)..." && apt-get install -y -qq wrk >/dev/null)

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "newsroom",
     "articles",
     "authors",
+    "events",
 ]
 
 MIDDLEWARE = [
@@ -321,6 +322,30 @@ NEWSROOM_PHOTO_SECONDS = env_int("PHOTO_SECONDS", 10)
 NEWSROOM_ARCHIVE_MAX_JSON_MB = env_int("ARCHIVE_MAX_JSON_MB", 256)
 NEWSROOM_FEED_FULL_TEXT = env_bool("FEED_FULL_TEXT", False)
 NEWSROOM_SEARCH_CONFIG = env("SEARCH_CONFIG", "english")
+
+# Content events and the task engine (events/, newsroom/celery.py): Celery with its broker
+# here (Redis: redis://host:6379/1). Empty: no broker, no worker; each event's handlers run in
+# the process that recorded it, after commit (`make run`, tests).
+NEWSROOM_TASKS_BROKER_URL = env("TASKS_BROKER_URL", "")
+# A delivery sent but not done after this many seconds is sent again by the relay (the clock);
+# a failing one is retried after 1, 2, 4... times this, at most every 6 hours.
+NEWSROOM_EVENTS_RETRY_SECONDS = env_int("EVENTS_RETRY_SECONDS", 60)
+# Modules with @events.handler functions besides every app's handlers.py (comma list).
+NEWSROOM_EVENT_HANDLERS = env_list("EVENT_HANDLERS", "")
+# The clock looks for new work this often (it wakes at an instant due sooner by itself).
+NEWSROOM_CLOCK_POLL_SECONDS = env_int("CLOCK_POLL_SECONDS", 2)
+CELERY_BROKER_URL = NEWSROOM_TASKS_BROKER_URL or "memory://"
+# A task is acknowledged once done, so a worker killed mid-task leaves it to the broker (and
+# the relay) to hand out again; one message at a time per worker process.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Sending gives up fast when the broker is down: the event is safe in the outbox already.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # The content API (/api/v1/): open to any site's scripts for reading, a budget per client.
 NEWSROOM_API_RATE = env("API_RATE", "600/m")

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from django.conf import settings
@@ -150,6 +150,12 @@ class RedisServer:
     def __init__(self, workdir: Path):
         self.port = port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.workdir = workdir
+        self.start()
+
+    def start(self) -> None:
+        """Start (or start again, on the same port, empty) the server."""
+        workdir = self.workdir
         self.process = subprocess.Popen(
             [
                 REDIS_SERVER,
@@ -185,3 +191,75 @@ class RedisServer:
         self.thaw()
         self.process.terminate()
         self.process.wait(timeout=10)
+
+
+@contextmanager
+def background(command: list[str], *, env=None, log=None):
+    """A manage.py or celery process of this checkout on the test database (PostgreSQL only),
+    in a process group of its own so that `kill` (SIGKILL, as a crash does) takes its child
+    processes too. Yields the Popen; stopped at the end whatever state it is in."""
+    environment = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "DATABASE_URL": _database_url(),
+        "LOG_LEVEL": "WARNING",
+        **(env or {}),
+    }
+    process = subprocess.Popen(
+        [sys.executable, *command],
+        cwd=settings.BASE_DIR,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=open(log, "w") if log else subprocess.DEVNULL,  # noqa: SIM115 (closed below)
+        start_new_session=True,
+    )
+    try:
+        yield process
+    finally:
+        kill(process, signal.SIGTERM)
+        if process.stderr:
+            process.stderr.close()
+
+
+def kill(process: subprocess.Popen, how=signal.SIGKILL) -> None:
+    """Signal the whole process group and wait for its leader."""
+    if process.poll() is None:
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, how)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def celery_worker(broker_url: str, *, env=None, log=None, concurrency: int = 2):
+    """`make worker` as a test runs it: a Celery worker on `broker_url` and the test database."""
+    return background(
+        [
+            "-m",
+            "celery",
+            "-A",
+            "newsroom.celery",
+            "worker",
+            "--loglevel=WARNING",
+            f"--concurrency={concurrency}",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        env={"TASKS_BROKER_URL": broker_url, **(env or {})},
+        log=log,
+    )
+
+
+def wait_for(condition, seconds: float, what: str):
+    """Poll, with a deadline, for something a real process does on its own clock."""
+    deadline = time.monotonic() + seconds
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what}: not within {seconds} s")
+        time.sleep(0.1)
