@@ -6,7 +6,7 @@ stories fetched `for_listing()`.
 """
 
 from articles.models import Article
-from newsroom import fragments
+from newsroom import fragments, surrogate
 from newsroom.jinja2 import macros
 
 
@@ -32,12 +32,19 @@ def cards(request, stories, *, lead_first: bool = False) -> list:
             ids = {wanted[name][0] for name in names}
             full = {story.pk: story for story in Article.objects.filter(pk__in=ids).for_listing()}
         teaser = macros("_teaser.html").teaser
+        # Each card keeps the surrogate keys of what it prints beside its markup.
         return {
-            name: teaser(full[wanted[name][0]], lead=wanted[name][1])
+            name: (
+                teaser(full[wanted[name][0]], lead=wanted[name][1]),
+                surrogate.story_keys(full[wanted[name][0]]),
+            )
             for name in names
             if wanted[name][0] in full  # gone since the list was read: left out
         }
 
     fragments.read_ahead(request, [*wanted, "nav"])  # the layout's navigation too
     found = fragments.get_or_make(request, wanted, make)
-    return [found[name] for name in wanted if name in found]
+    shown = [found[name] for name in wanted if name in found]
+    for _, keys in shown:
+        surrogate.add(request, *keys)
+    return [card for card, _ in shown]

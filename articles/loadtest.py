@@ -1,15 +1,19 @@
 """Load-test plumbing shared by `make bench` and `make soak`: gunicorn with `make serve`
-settings on a free port, wrk against it, and the figures wrk prints."""
+settings on a free port, Varnish in front of it as deploy/varnish has it, wrk against them,
+and the figures wrk prints."""
 
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
+from pathlib import Path
 
 
 def load_test_redis() -> str:
@@ -76,10 +80,10 @@ def wrk(url: str, *, connections, seconds, extra=()) -> dict:
 class Server:
     """gunicorn with `make serve` settings, on a free port, for the length of a block."""
 
-    def __init__(self, *, cached: bool, redis: str):
+    def __init__(self, *, cached: bool, redis: str, env: dict | None = None):
         """`redis` "" runs without a shared cache (nothing cached at all); with it, `cached`
-        switches the page cache (fragments are on whenever Redis is)."""
-        self.cached, self.redis = cached, redis
+        switches the page cache (fragments are on whenever Redis is). `env`: more settings."""
+        self.cached, self.redis, self.extra = cached, redis, env or {}
 
     def __enter__(self):
         port = _free_port()
@@ -91,6 +95,7 @@ class Server:
             "NEWSROOM_BENCH_REFERENCE": "1",
             "PAGE_CACHE": "1" if self.cached else "0",
             "LOG_LEVEL": "WARNING",
+            **self.extra,
         }
         if self.redis:
             env["REDIS_URL"] = self.redis
@@ -129,3 +134,85 @@ class Server:
     def __exit__(self, *exc):
         self.process.send_signal(signal.SIGTERM)
         self.process.wait(timeout=30)
+
+
+VARNISHD = shutil.which("varnishd") or "/usr/sbin/varnishd"
+VCL = Path(__file__).resolve().parent.parent / "deploy" / "varnish"
+
+
+class Varnish:
+    """varnishd with deploy/varnish/newsroom.vcl in front of `backends` (HOST:PORT), its
+    backends file written by deploy/varnish/backends.sh as `make stack` writes it, for the
+    length of a block (which gets its base URL)."""
+
+    def __init__(self, *, backends: list[str], port: int | None = None, purgers="127.0.0.1"):
+        self.backends, self.port, self.purgers = backends, port or _free_port(), purgers
+
+    def __enter__(self) -> str:
+        # Run as root, varnishd's worker process drops to its own user: its folder must be
+        # reachable by that user (a private temporary folder is not).
+        self.workdir = Path(tempfile.mkdtemp(prefix="newsroom-varnish-"))
+        self.workdir.chmod(0o755)
+        backends_vcl = subprocess.run(
+            [str(VCL / "backends.sh"), *self.backends],
+            env={**os.environ, "PURGERS": self.purgers},
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        (self.workdir / "newsroom-backends.vcl").write_text(backends_vcl)
+        self.process = subprocess.Popen(
+            [
+                VARNISHD,
+                "-F",
+                "-n",
+                str(self.workdir / "state"),
+                "-a",
+                f"127.0.0.1:{self.port}",
+                "-T",
+                "none",
+                "-p",
+                f"vcl_path={self.workdir}:{VCL}",
+                "-f",
+                str(VCL / "newsroom.vcl"),
+                "-s",
+                "malloc,256m",
+            ],  # fmt: skip
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 20
+        while True:
+            if self.process.poll() is not None:
+                error = self.process.stderr.read().decode()[-2000:]
+                shutil.rmtree(self.workdir, ignore_errors=True)
+                raise RuntimeError(f"varnishd exited: {error}")
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    self.__exit__()
+                    raise TimeoutError("varnishd did not start within 20 s") from None
+                time.sleep(0.05)
+        return f"http://127.0.0.1:{self.port}"
+
+    def backend_requests(self) -> int:
+        """How many requests Varnish has sent to the app servers so far (varnishstat)."""
+        out = subprocess.run(
+            ["varnishstat", "-n", str(self.workdir / "state"), "-1", "-f", "MAIN.backend_req"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        return int(out.split()[1])
+
+    def __exit__(self, *exc):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process.stderr.close()
+        shutil.rmtree(self.workdir, ignore_errors=True)

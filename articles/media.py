@@ -41,6 +41,7 @@ from django.views.decorators.http import require_safe
 from articles import share_cards
 from articles.imaging import rendition_names
 from articles.models.photos import Photo, master_name, rendition_folder
+from newsroom import surrogate
 from newsroom.twofactor import owes_code
 
 PREVIEW_COOKIE = "newsroom_previews"
@@ -132,15 +133,16 @@ def _photo_for(name: str) -> tuple[Photo | None, bool]:
     return Photo.objects.filter(image=name).first(), True
 
 
-def _max_age(photo: Photo) -> int:
+def _max_age(photo: Photo, limit: int | None = None) -> int:
     """How long a CDN may keep a public rendition: never past the photo's last day."""
+    limit = settings.NEWSROOM_MEDIA_MAX_AGE if limit is None else limit
     if photo.rights_expire_on is None:
-        return settings.NEWSROOM_MEDIA_MAX_AGE
+        return limit
     end = datetime.combine(
         photo.rights_expire_on + timedelta(days=1), time(), tzinfo=timezone.get_current_timezone()
     )
     left = max(0, int((end - timezone.now()).total_seconds()))
-    return min(settings.NEWSROOM_MEDIA_MAX_AGE, left)
+    return min(limit, left)
 
 
 def _not_found() -> HttpResponse:
@@ -191,6 +193,7 @@ def _share_card(request, path: str) -> HttpResponse:
     if share_cards.card_name(story) != path:
         return _not_found()
     share_cards.ensure(story)
+    surrogate.add(request, f"story-{story.pk}")
     return _deliver(path, cache=cache)
 
 
@@ -208,7 +211,13 @@ def serve(request, path: str) -> HttpResponse:
     if is_master:
         return _not_found()
     if Photo.objects.public().filter(pk=photo.pk).exists():
-        return _deliver(path, cache=f"public, max-age={_max_age(photo)}")
+        surrogate.add(request, f"photo-{photo.pk}")
+        response = _deliver(path, cache=f"public, max-age={_max_age(photo)}")
+        if surrogate.cdn_purges():
+            # Purged by its key when it changes or leaves: a purged CDN may keep it longer.
+            age = _max_age(photo, settings.NEWSROOM_CDN_MAX_AGE)
+            surrogate.cdn_lifetime(response, age)
+        return response
     if _shown_by_a_preview(request, photo):
         return _deliver(path, cache="private, no-store")
     return _not_found()

@@ -12,7 +12,7 @@ from articles import cards, media, structured_data
 from articles.models import Article, OldURL, PreviewLink, Section
 from articles.paging import OlderNewerPaginator
 from articles.permissions import can_view
-from newsroom import fragments
+from newsroom import fragments, surrogate
 from newsroom.jinja2 import macros
 from newsroom.twofactor import staff_only
 
@@ -84,6 +84,10 @@ class HomeView(StoryListView):
     template_name = "articles/home.html"
     lead_first = True  # the front page leads with its newest story
 
+    def stories(self):
+        surrogate.add(self.request, "home")
+        return super().stories()
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             structured_data=[structured_data.website(self.request)], **kwargs
@@ -103,6 +107,7 @@ class SectionView(StoryListView):
 
     def stories(self):
         self.section = get_object_or_404(Section, slug=self.kwargs["section"])
+        surrogate.add(self.request, f"section-{self.section.pk}", f"list-section-{self.section.pk}")
         return Article.objects.public().in_section(self.section)
 
     def get_context_data(self, **kwargs):
@@ -117,6 +122,7 @@ class TagView(StoryListView):
 
     def stories(self):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        surrogate.add(self.request, f"tag-{self.tag.pk}", f"list-tag-{self.tag.pk}")
         return Article.objects.public().tagged(self.tag)
 
     def paginate_queryset(self, queryset, page_size):
@@ -143,6 +149,7 @@ def _story_parts(request, story, origin: str) -> dict:
         "description": pieces.summary(story),
         "head": pieces.story_head(story, origin, data, settings.NEWSROOM_SITE_NAME),
         "article": pieces.story_article(story),
+        "keys": surrogate.story_keys(story, tags=True),
     }
 
 
@@ -165,7 +172,10 @@ def _latest(request, *, besides) -> list:
         }  # fmt: skip
 
     latest = fragments.get_or_make(request, ["latest"], make)["latest"]
-    return [item for item in latest if item["pk"] != besides.pk][:LATEST_STORIES]
+    shown = [item for item in latest if item["pk"] != besides.pk][:LATEST_STORIES]
+    # The list changes with every story going live: `latest` names it.
+    surrogate.add(request, "latest", *(f"story-{item['pk']}" for item in shown))
+    return shown
 
 
 def _story_piece(request, slug) -> tuple[str, str]:
@@ -183,12 +193,14 @@ def render_story(request, article, *, preview=None, whole=True):
         full = article if whole else Article.objects.for_story_page().get(pk=article.pk)
         return {name: _story_parts(request, full, origin)}
 
+    parts = fragments.get_or_make(request, [name], make)[name]
+    surrogate.add(request, *parts["keys"])
     response = render(
         request,
         "articles/story.html",
         {
             "story": article,
-            "parts": fragments.get_or_make(request, [name], make)[name],
+            "parts": parts,
             "latest": _latest(request, besides=article),
             "current_section": article.section.slug,
             "preview": preview,

@@ -4,6 +4,7 @@ from articles import structured_data
 from articles.models import Article
 from articles.views import StoryListView
 from authors.models import Author
+from newsroom import surrogate
 
 
 class AuthorView(StoryListView):
@@ -16,7 +17,10 @@ class AuthorView(StoryListView):
             Author.objects.public().select_related("headshot").prefetch_related("handles"),
             slug=self.kwargs["slug"],
         )
-        return Article.objects.public().by_author(self.author)
+        author = self.author
+        keys = [f"author-{author.pk}", f"list-author-{author.pk}"]
+        surrogate.add(self.request, *keys, author.headshot_id and f"photo-{author.headshot_id}")
+        return Article.objects.public().by_author(author)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(

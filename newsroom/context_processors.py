@@ -2,19 +2,20 @@ from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
 from articles.models import Section
-from newsroom import fragments
+from newsroom import fragments, surrogate
 
 
 def navigation(request) -> list:
     """The sections, in the masthead's order; a fragment for readers (newsroom/fragments.py)."""
 
     def make(names):
-        return {"nav": [(s.slug, s.name) for s in Section.objects.only("name", "slug")]}
+        sections = Section.objects.only("name", "slug")
+        return {"nav": [(s.pk, s.slug, s.name) for s in sections]}
 
-    return [
-        Section(slug=slug, name=name)
-        for slug, name in fragments.get_or_make(request, ["nav"], make)["nav"]
-    ]
+    nav = fragments.get_or_make(request, ["nav"], make)["nav"]
+    # Every page that draws the navigation prints each section's name.
+    surrogate.add(request, *(f"section-{pk}" for pk, _, _ in nav))
+    return [Section(pk=pk, slug=slug, name=name) for pk, slug, name in nav]
 
 
 def site(request):

@@ -10,6 +10,10 @@ Correctness first:
 - No cached page outlives the next scheduled publish: its lifetime is cut to the whole
   seconds left before that instant, so a story scheduled for 09:00 is on every page at 09:00.
 - Staff and previews are never served from the cache and never stored in it.
+- With a CDN purged by surrogate keys (newsroom/surrogate.py) pages name what they show and a
+  CDN may keep them a day (never past the next scheduled publish either); one that was made
+  from rows a commit has since changed is not given to the CDN to keep, since the purge
+  that commit sends may have gone out before it arrives.
 - A cache that fails is logged and skipped: the site serves from the database.
 """
 
@@ -27,7 +31,7 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers, set_response_etag
 from django.utils.http import http_date, parse_http_date_safe
 
-from newsroom import fragments
+from newsroom import fragments, surrogate
 from newsroom.cache import insisting, release
 from newsroom.cache import safely as _safe
 
@@ -110,8 +114,8 @@ def last_modified(stamps: dict) -> float:
     return max(moments).timestamp() if moments else 0
 
 
-def _seconds_until(moment, now) -> int:
-    limit = settings.NEWSROOM_PAGE_CACHE_SECONDS
+def _seconds_until(moment, now, limit: int | None = None) -> int:
+    limit = settings.NEWSROOM_PAGE_CACHE_SECONDS if limit is None else limit
     if moment is None:
         return limit
     return max(0, min(limit, math.floor((moment - now).total_seconds())))
@@ -142,12 +146,14 @@ def cached_page(request):
     entry = found.get(key)
     if entry is None:
         return None
-    made_in, deadline, page = entry
+    made_in, deadline, made_at, page = entry
     # The deadline travels with the page: even a cache whose clock runs late never
     # serves it past the next scheduled publish.
     if made_in != found.get(GENERATION_KEY) or time.time() >= deadline:
         return None
     page["X-Page-Cache"] = "hit"
+    # A CDN counts the page's lifetime from when it was made, not from this replay.
+    page["Age"] = str(max(0, int(time.time() - made_at)))
     page["Content-Length"] = str(len(page.content))
     # Stored with its ETag and Last-Modified: a repeat visit costs no hashing.
     return get_conditional_response(
@@ -201,6 +207,10 @@ class PublicPageCache:
         response = self.get_response(request)
         if response.status_code != 200 or response.has_header("Cache-Control"):
             return response
+        if response.cookies:
+            # A cookie is one reader's: no shared cache may keep or replay it.
+            response["Cache-Control"] = "private, no-store"
+            return response
         if getattr(request, "user", None) and request.user.is_authenticated:
             response["Cache-Control"] = "private, no-store"
             return response
@@ -210,12 +220,22 @@ class PublicPageCache:
         )
         response["Last-Modified"] = http_date(last_modified(stamps))
         patch_vary_headers(response, ["Cookie"])
+        if response.has_header("Surrogate-Key") and surrogate.cdn_purges():
+            if _safe(lambda: cache.get(GENERATION_KEY)) != gen:
+                # Made from rows older than a commit whose purge may already have gone out:
+                # fine for this reader, but no cache may keep it.
+                response["Cache-Control"] = "no-store"
+                return response
+            now = timezone.now()
+            cdn_ttl = _seconds_until(stamps["next"], now, settings.NEWSROOM_CDN_MAX_AGE)
+            surrogate.cdn_lifetime(response, cdn_ttl)
         if enabled and ttl > 0 and not response.streaming:
             if hasattr(response, "render"):
                 response = response.render()
             if not response.has_header("ETag"):
                 set_response_etag(response)
             response["X-Page-Cache"] = "miss"
-            deadline = time.time() + ttl
-            _safe(lambda: cache.set(_key(request), (gen, deadline, response), ttl))
+            made_at = time.time()
+            entry = (gen, made_at + ttl, made_at, response)
+            _safe(lambda: cache.set(_key(request), entry, ttl))
         return response

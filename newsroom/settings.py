@@ -76,6 +76,8 @@ MIDDLEWARE = [
     # ETag from the body and 304 on a match, for every page; cached pages keep theirs.
     "django.middleware.http.ConditionalGetMiddleware",
     "newsroom.pagecache.PublicPageCache",
+    # Names what each public answer shows (Surrogate-Key, Cache-Tag) for the CDN's purges.
+    "newsroom.surrogate.SurrogateKeys",
     # Any stored old address (a WordPress permalink, a moved story) answers 301.
     "articles.middleware.OldAddresses",
 ]
@@ -147,6 +149,23 @@ NEWSROOM_PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
 # pages the page cache does not hold (newsroom/fragments.py).
 NEWSROOM_FRAGMENT_CACHE = env_bool("FRAGMENT_CACHE", bool(_cache_url))
 NEWSROOM_STALE_WHILE_REVALIDATE = env_int("STALE_WHILE_REVALIDATE", 30)
+# A CDN in front (Varnish: deploy/varnish/newsroom.vcl; Fastly; Cloudflare), purged by surrogate
+# keys when content events say so (newsroom/purge.py): varnish | fastly | cloudflare | none.
+# Only when it is purged may it keep pages CDN_MAX_AGE seconds (a day); never past the next
+# scheduled publish either way.
+NEWSROOM_CDN_PURGE = env("CDN_PURGE", "none")
+if NEWSROOM_CDN_PURGE not in ("varnish", "fastly", "cloudflare", "none"):
+    raise ImproperlyConfigured("CDN_PURGE is one of varnish, fastly, cloudflare or none.")
+NEWSROOM_CDN_MAX_AGE = env_int("CDN_MAX_AGE", 86_400)
+# Varnish: each instance's address (purges go to every one), e.g. http://10.0.0.5:80.
+NEWSROOM_CDN_PURGE_URLS = env_list("CDN_PURGE_URLS", "")
+NEWSROOM_CDN_PURGE_TIMEOUT = env_int("CDN_PURGE_TIMEOUT_MS", 5000) / 1000
+FASTLY_API_URL = env("FASTLY_API_URL", "https://api.fastly.com")
+FASTLY_SERVICE_ID = env("FASTLY_SERVICE_ID", "")
+FASTLY_API_TOKEN = env("FASTLY_API_TOKEN", "")
+CLOUDFLARE_API_URL = env("CLOUDFLARE_API_URL", "https://api.cloudflare.com/client/v4")
+CLOUDFLARE_ZONE_ID = env("CLOUDFLARE_ZONE_ID", "")
+CLOUDFLARE_API_TOKEN = env("CLOUDFLARE_API_TOKEN", "")
 # `make bench` only: the bare reference page every result is compared with.
 NEWSROOM_BENCH_REFERENCE = env_bool("NEWSROOM_BENCH_REFERENCE", False)
 

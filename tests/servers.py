@@ -263,3 +263,21 @@ def wait_for(condition, seconds: float, what: str):
         if time.monotonic() > deadline:
             raise TimeoutError(f"{what}: not within {seconds} s")
         time.sleep(0.1)
+
+
+def varnish_installed() -> bool:
+    from articles.loadtest import VARNISHD
+
+    return Path(VARNISHD).exists()
+
+
+@contextmanager
+def varnish(*, backends: list[str], purgers: str = "127.0.0.1"):
+    """varnishd with deploy/varnish/newsroom.vcl in front of `backends` (HOST:PORT), on one
+    of the test's ports (articles.loadtest.Varnish). Yields its base URL once it answers."""
+    from articles.loadtest import Varnish
+    from tests.conftest import require
+
+    require(varnish_installed(), "varnishd is not installed (Debian: varnish varnish-modules)")
+    with Varnish(backends=backends, port=port(), purgers=purgers) as base:
+        yield base

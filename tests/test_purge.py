@@ -1,0 +1,222 @@
+"""Purging the CDN by surrogate key (newsroom/purge.py) and the Varnish configuration
+(deploy/varnish/newsroom.vcl), for real: Fastly's and Cloudflare's APIs are played by a local
+HTTP receiver (they cannot be reached from here), Varnish is varnishd in front of a local
+origin that answers as the app does."""
+
+import http.client
+import http.server
+import json
+import threading
+from contextlib import contextmanager
+
+import pytest
+
+from newsroom import purge
+from tests import servers
+
+
+class Recorder(http.server.ThreadingHTTPServer):
+    """A local HTTP server that records each request and answers as `reply` says."""
+
+    daemon_threads = True
+
+    def __init__(self, reply):
+        self.requests = []
+        self.reply = reply
+        self.lock = threading.Lock()
+        super().__init__(("127.0.0.1", servers.port()), _Handler)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def _answer(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        with self.server.lock:
+            self.server.requests.append(
+                {"method": self.command, "path": self.path, "headers": self.headers, "body": body}
+            )
+        status, headers, content = self.server.reply(self)
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(content)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(content)
+
+    do_GET = do_HEAD = do_POST = do_PURGE = _answer
+
+    def log_message(self, *args):
+        pass
+
+
+@contextmanager
+def recorder(reply):
+    server = Recorder(reply)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def ok(body=b'{"status": "ok"}'):
+    return lambda handler: (200, {"Content-Type": "application/json"}, body)
+
+
+KEYS = {f"story-{n}" for n in range(300)}
+
+
+def test_fastly_gets_every_key_in_batches_of_256_with_its_key(settings):
+    with recorder(ok()) as fastly:
+        settings.NEWSROOM_CDN_PURGE = "fastly"
+        settings.FASTLY_API_URL = fastly.url
+        settings.FASTLY_SERVICE_ID, settings.FASTLY_API_TOKEN = "SVC123", "secret-token"
+        assert purge.purge(KEYS) == 300
+    assert [r["method"] for r in fastly.requests] == ["POST", "POST"]
+    assert {r["path"] for r in fastly.requests} == {"/service/SVC123/purge"}
+    assert {r["headers"]["Fastly-Key"] for r in fastly.requests} == {"secret-token"}
+    batches = [r["headers"]["Surrogate-Key"].split() for r in fastly.requests]
+    assert [len(batch) for batch in batches] == [256, 44]
+    assert set().union(*batches) == KEYS
+
+
+def test_cloudflare_gets_every_tag_in_batches_of_100_with_a_bearer_token(settings):
+    with recorder(ok(b'{"success": true, "errors": []}')) as cloudflare:
+        settings.NEWSROOM_CDN_PURGE = "cloudflare"
+        settings.CLOUDFLARE_API_URL = cloudflare.url + "/client/v4"
+        settings.CLOUDFLARE_ZONE_ID, settings.CLOUDFLARE_API_TOKEN = "zone9", "cf-token"
+        purge.purge(KEYS)
+    assert {r["path"] for r in cloudflare.requests} == {"/client/v4/zones/zone9/purge_cache"}
+    assert {r["headers"]["Authorization"] for r in cloudflare.requests} == {"Bearer cf-token"}
+    batches = [json.loads(r["body"])["tags"] for r in cloudflare.requests]
+    assert [len(batch) for batch in batches] == [100, 100, 100]
+    assert set().union(*batches) == KEYS
+
+
+def test_a_purge_the_cdn_does_not_confirm_fails_so_it_is_tried_again(settings):
+    settings.NEWSROOM_CDN_PURGE = "cloudflare"
+    settings.CLOUDFLARE_ZONE_ID, settings.CLOUDFLARE_API_TOKEN = "zone9", "cf-token"
+    refusals = [
+        ok(b'{"success": false, "errors": [{"code": 1134}]}'),
+        lambda handler: (500, {}, b"oops"),
+    ]
+    for reply in refusals:
+        with recorder(reply) as cloudflare:
+            settings.CLOUDFLARE_API_URL = cloudflare.url
+            with pytest.raises(purge.PurgeFailed):
+                purge.purge({"home"})
+    settings.CLOUDFLARE_API_URL = f"http://127.0.0.1:{servers.port()}"  # nobody listening
+    with pytest.raises(purge.PurgeFailed):
+        purge.purge({"home"})
+
+
+def test_no_cdn_configured_purges_nothing(settings):
+    settings.NEWSROOM_CDN_PURGE = "none"
+    assert purge.purge({"home"}) == 0
+
+
+# Varnish -----------------------------------------------------------------------------------
+
+
+def origin_reply(handler):
+    """Pages as the app answers them: /a and /b share the key `shared`; /cookie sets one."""
+    path = handler.path.split("?")[0]
+    if path == "/healthz":
+        return 200, {"Content-Type": "application/json"}, b'{"ok": true}'
+    headers = {
+        "Content-Type": "text/html",
+        "Cache-Control": "public, max-age=0, s-maxage=300",
+        "Surrogate-Control": "max-age=86400",
+        "CDN-Cache-Control": "max-age=86400",
+    }
+    if path in ("/a", "/b", "/admin/x"):
+        name = path.strip("/").replace("/", "-")
+        headers["Surrogate-Key"] = f"page-{name} shared"
+        headers["Cache-Tag"] = f"page-{name},shared"
+    if path == "/cookie":
+        headers["Set-Cookie"] = "csrftoken=abc; Path=/"
+    if path == "/missing":
+        return 404, {"Content-Type": "text/html"}, b"not yet"
+    if path == "/unsaid":
+        return 200, {"Content-Type": "text/html"}, b"no Cache-Control"
+    return 200, headers, f"page {path}".encode()
+
+
+def through(base, path, *, headers=None, method="GET", source="127.0.0.1"):
+    host, port = base.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10, source_address=(source, 0))
+    connection.request(method, path, headers=headers or {})
+    answer = connection.getresponse()
+    answer.read()
+    connection.close()
+    return answer
+
+
+@pytest.fixture(scope="module")
+def cdn():
+    with (
+        recorder(origin_reply) as origin,
+        servers.varnish(backends=[origin.url.removeprefix("http://")]) as base,
+    ):
+        servers._wait_until(lambda: through(base, "/ready").status == 200, 10, "a healthy backend")
+        yield base, origin
+
+
+def fetched(origin, path) -> int:
+    with origin.lock:
+        return sum(1 for r in origin.requests if r["path"] == path)
+
+
+def test_varnish_keeps_pages_by_the_apps_word_and_hides_the_keys(cdn):
+    base, origin = cdn
+    first, second = through(base, "/a"), through(base, "/a")
+    assert (first.getheader("X-Cache"), second.getheader("X-Cache")) == ("miss", "hit")
+    assert fetched(origin, "/a") == 1
+    for name in ("Surrogate-Key", "Cache-Tag", "Surrogate-Control", "CDN-Cache-Control", "xkey"):
+        assert second.getheader(name) is None, name
+    assert "s-maxage=300" in second.getheader("Cache-Control")  # what browsers see
+
+
+def test_a_purge_drops_exactly_the_pages_with_that_key(cdn, settings):
+    base, origin = cdn
+    through(base, "/a"), through(base, "/b")
+    settings.NEWSROOM_CDN_PURGE, settings.NEWSROOM_CDN_PURGE_URLS = "varnish", [base]
+    purge.purge({"page-a"})
+    assert through(base, "/a").getheader("X-Cache") == "miss"
+    assert through(base, "/b").getheader("X-Cache") == "hit"
+    purge.purge({"shared"})
+    assert through(base, "/a").getheader("X-Cache") == "miss"
+    assert through(base, "/b").getheader("X-Cache") == "miss"
+
+
+def test_only_the_purgers_acl_may_purge(cdn):
+    base, origin = cdn
+    through(base, "/b")
+    refused = through(base, "/", method="PURGE", headers={"xkey": "shared"}, source="127.0.0.2")
+    assert refused.status == 403
+    assert through(base, "/b").getheader("X-Cache") == "hit"
+
+
+def test_cookies_staff_pages_errors_and_posts_are_never_kept(cdn):
+    base, origin = cdn
+    for path, headers, method in [
+        ("/a?staff", {"Cookie": "sessionid=xyz"}, "GET"),
+        ("/cookie", {}, "GET"),
+        ("/admin/x", {}, "GET"),
+        ("/missing", {}, "GET"),
+        ("/unsaid", {}, "GET"),
+        ("/a?form", {}, "POST"),
+    ]:
+        before = fetched(origin, path)
+        through(base, path, headers=headers, method=method)
+        through(base, path, headers=headers, method=method)
+        assert fetched(origin, path) == before + 2, path
