@@ -135,53 +135,47 @@ MEMBERSHIP_EVENTS = {
 }
 
 
-def _list_keys(shape: dict | None) -> set[str]:
-    """The lists a story (as an event payload describes it) appears in."""
-    if not shape:
+def _list_keys(shape: dict | None, *, if_public: bool = False) -> set[str]:
+    """The lists a story (as an event payload describes it) appears in while public, and the
+    photos it makes public; none if `if_public` and the payload says it was not public."""
+    if not shape or (if_public and shape.get("public") is False):
         return set()
     keys = {"home", "latest"}
     if shape.get("section"):
         keys.add(f"list-section-{shape['section']}")
     keys |= {f"list-tag-{pk}" for pk in shape.get("tags") or ()}
     keys |= {f"list-author-{pk}" for pk in shape.get("authors") or ()}
+    keys |= {f"photo-{pk}" for pk in shape.get("photos") or ()}
     return keys
-
-
-def _printed_keys(shape: dict | None) -> set[str]:
-    """Objects a story's page prints whose pages list it (a photo that leaves with the story
-    stops being served)."""
-    if not shape:
-        return set()
-    return {f"photo-{pk}" for pk in shape.get("photos") or ()}
 
 
 def keys_for_event(event) -> set[str]:
     """Exactly the keys an event touches (EVENTS_CONTRACT.md has the payloads).
 
     A story event: the story (every page that shows it, as page or card), feeds, sitemaps,
-    search and the API; and the lists whose membership it changes: all of them before and
-    after for a story going live or leaving, and for an edit the ones it joined or left
-    (a changed section, tag or byline). An object event: the object's key (every page that
-    prints it) and its own list, and the stories that show it when the event names them."""
+    search and the API; and the lists whose membership it changes: for a story going live or
+    leaving, every list it is in before and after; for an edit, the lists it joined or left
+    (a changed section, tag or byline, or a story that became public or stopped being so).
+    Photos count as lists here: a story's photos are served while it is public.
+    An object event: the object's key (every page that prints it) and its own list, and the
+    stories that show it when the event names them."""
     payload = event.payload or {}
     kind = event.kind
     keys = set(WHOLE_KEYS)
     if kind in STORY_EVENTS:
-        story = payload.get("story") or {}
-        before = payload.get("before")
-        if story.get("id") or event.article_id:
-            keys.add(f"story-{story.get('id') or event.article_id}")
+        story, before = payload.get("story") or {}, payload.get("before")
+        story_id = story.get("id") or event.article_id
+        if story_id:
+            keys.add(f"story-{story_id}")
         if kind in MEMBERSHIP_EVENTS:
             keys |= _list_keys(story) | _list_keys(before)
-            keys |= _printed_keys(story) | _printed_keys(before)
         else:
-            keys |= _list_keys(story) ^ _list_keys(before) if before else set()
-            keys |= _printed_keys(story) ^ _printed_keys(before) if before else set()
+            keys |= _list_keys(story, if_public=True) ^ _list_keys(before, if_public=True)
         return keys
-    for kind_name in ("photo", "author", "section", "tag"):
-        if kind.startswith(f"{kind_name}.") and payload.get(kind_name):
-            keys.add(f"{kind_name}-{payload[kind_name]}")
-            if kind_name != "photo":
-                keys.add(f"list-{kind_name}-{payload[kind_name]}")
+    for name in ("photo", "author", "section", "tag"):
+        if kind.startswith(f"{name}.") and payload.get(name):
+            keys.add(f"{name}-{payload[name]}")
+            if name != "photo":
+                keys.add(f"list-{name}-{payload[name]}")
     keys |= {f"story-{pk}" for pk in payload.get("stories") or ()}
     return keys

@@ -155,19 +155,33 @@ SHAPE = {"id": 7, "section": 2, "tags": [3], "authors": [4, 5], "photos": [6]}
 WHOLE = {"feeds", "sitemaps", "search", "api"}
 
 
+LISTS = {"home", "latest", "list-section-2", "list-tag-3", "list-author-4", "list-author-5"}
+
+
 def test_a_story_going_live_or_leaving_purges_every_list_it_is_in():
-    lists = {"home", "latest", "list-section-2", "list-tag-3", "list-author-4", "list-author-5"}
-    for kind in ("story.published", "story.unpublished", "story.trashed", "story.embargo_lifted"):
-        assert keys_for_event(event(kind, story=SHAPE)) == (
-            {"story-7", "photo-6"} | lists | WHOLE
+    hidden = {**SHAPE, "public": False}
+    for kind, after, before in [
+        ("story.published", SHAPE, None),
+        ("story.unpublished", hidden, SHAPE),
+        ("story.unpublished", hidden, None),
+        ("story.trashed", hidden, SHAPE),
+        ("story.embargo_lifted", SHAPE, hidden),
+    ]:
+        assert keys_for_event(event(kind, story=after, before=before)) == (
+            {"story-7", "photo-6"} | LISTS | WHOLE
         ), kind
 
 
 def test_an_edit_purges_its_story_and_only_the_lists_it_joined_or_left():
     assert keys_for_event(event("story.updated", story=SHAPE, before=SHAPE)) == {"story-7"} | WHOLE
-    moved = {**SHAPE, "section": 9, "tags": [3, 8]}
+    moved = {**SHAPE, "section": 9, "tags": [3, 8], "photos": [10]}
     assert keys_for_event(event("story.corrected", story=moved, before=SHAPE)) == (
-        {"story-7", "list-section-2", "list-section-9", "list-tag-8"} | WHOLE
+        {"story-7", "list-section-2", "list-section-9", "list-tag-8", "photo-6", "photo-10"} | WHOLE
+    )
+    draft = {**SHAPE, "public": False}
+    assert keys_for_event(event("story.updated", story=draft, before=draft)) == {"story-7"} | WHOLE
+    assert keys_for_event(event("story.updated", story=SHAPE, before=draft)) == (
+        {"story-7", "photo-6"} | LISTS | WHOLE
     )
 
 
