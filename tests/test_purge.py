@@ -138,6 +138,8 @@ def origin_reply(handler):
         "Surrogate-Control": "max-age=86400",
         "CDN-Cache-Control": "max-age=86400",
     }
+    if path == "/story-7":
+        headers["Surrogate-Key"] = "story-7 section-2"
     if path in ("/a", "/b", "/admin/x"):
         name = path.strip("/").replace("/", "-")
         headers["Surrogate-Key"] = f"page-{name} shared"
@@ -220,3 +222,41 @@ def test_cookies_staff_pages_errors_and_posts_are_never_kept(cdn):
         through(base, path, headers=headers, method=method)
         through(base, path, headers=headers, method=method)
         assert fetched(origin, path) == before + 2, path
+
+
+# The "cdn" event handler -------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_an_event_purges_its_keys_from_varnish_through_the_cdn_handler(
+    cdn, settings, django_capture_on_commit_callbacks
+):
+    import events
+    from events.models import Delivery
+
+    base, origin = cdn
+    settings.NEWSROOM_CDN_PURGE, settings.NEWSROOM_CDN_PURGE_URLS = "varnish", [base]
+    through(base, "/story-7"), through(base, "/b")
+    story = {"id": 7, "section": 2, "tags": [], "authors": [], "photos": [], "public": True}
+    with django_capture_on_commit_callbacks(execute=True):
+        events.record("story.updated", payload={"story": story, "before": story, "changed": []})
+    assert Delivery.objects.get(handler="cdn").done_at is not None
+    assert through(base, "/story-7").getheader("X-Cache") == "miss"
+    assert through(base, "/b").getheader("X-Cache") == "hit"  # not named by the event
+
+
+@pytest.mark.django_db
+def test_a_purge_that_fails_is_noted_for_a_retry_and_the_change_stands(
+    settings, django_capture_on_commit_callbacks
+):
+    import events
+    from events.models import Delivery, Event
+
+    settings.NEWSROOM_CDN_PURGE = "varnish"
+    settings.NEWSROOM_CDN_PURGE_URLS = [f"http://127.0.0.1:{servers.port()}"]  # nobody there
+    with django_capture_on_commit_callbacks(execute=True):
+        events.record("tag.changed", payload={"tag": 3})
+    delivery = Delivery.objects.get(handler="cdn")
+    assert Event.objects.filter(kind="tag.changed").exists()
+    assert delivery.done_at is None and delivery.attempts == 1
+    assert "PurgeFailed" in delivery.last_error and delivery.due_at > delivery.event.created_at
