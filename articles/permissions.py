@@ -10,7 +10,7 @@ from articles.models import Article, Byline
 
 
 def can_publish(user) -> bool:
-    """Publish now, schedule, unpublish: editors only."""
+    """Publish now, schedule, unpublish, embargo: editors only."""
     return user.has_perm("articles.publish_article")
 
 
@@ -29,9 +29,13 @@ def is_own(user, article: Article) -> bool:
 
 
 def can_edit(user, article: Article) -> bool:
-    """Editors edit everything; a reporter edits their own stories until they are published."""
+    """Editors edit everything; a reporter edits their own stories until they are published.
+    A story under embargo is a promise to a source: until its instant only editors (who may
+    lift or extend it) touch it, whatever else the user may do."""
     if not user.is_active or not user.has_perm("articles.change_article"):
         return False
+    if article.is_under_embargo:
+        return can_publish(user)
     if user.has_perm("articles.edit_any_article"):
         return True
     if article.deleted_at is not None:

@@ -107,21 +107,105 @@ def submit(*, article: Article, by) -> Article:
     return _move(article, Status.IN_REVIEW, by=by, action=Action.SUBMITTED)
 
 
-@transaction.atomic
-def publish(*, article: Article, by, at: datetime | None = None) -> Article:
-    """Publish now, or at ``at`` when it lies ahead (that is scheduling)."""
-    _require(can_publish(by), _("Only editors may publish or schedule stories."))
+def _when(moment: datetime) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+def _refuse_under_embargo(article: Article) -> None:
+    if article.is_under_embargo:
+        raise ValidationError(
+            _(
+                "This story is under embargo until %(at)s. Lift the embargo to publish it "
+                "now, or extend it to move the instant."
+            )
+            % {"at": _when(article.publish_at)}
+        )
+
+
+def _check_publishable(article: Article) -> None:
     if article.deleted_at is not None:
         raise ValidationError(_("Restore the story from the trash first."))
     problems = publication_problems(article)
     if problems:
         raise ValidationError(problems)
+
+
+def _forget_embargo(article: Article) -> None:
+    """A plain publish, schedule or unpublish ends what an embargo promised."""
+    article.embargoed, article.embargo_set_by, article.embargo_set_at = False, None, None
+
+
+@transaction.atomic
+def publish(*, article: Article, by, at: datetime | None = None) -> Article:
+    """Publish now, or at ``at`` when it lies ahead (that is scheduling)."""
+    _require(can_publish(by), _("Only editors may publish or schedule stories."))
+    _refuse_under_embargo(article)
+    _check_publishable(article)
     now = timezone.now()
     article.publish_at = at or now
+    _forget_embargo(article)
     if article.publish_at > now:
         when = timezone.localtime(article.publish_at).strftime("%Y-%m-%d %H:%M %Z")
         return _move(article, Status.PUBLISHED, by=by, action=Action.SCHEDULED, detail=when)
     return _move(article, Status.PUBLISHED, by=by, action=Action.PUBLISHED)
+
+
+@transaction.atomic
+def embargo(*, article: Article, by, until: datetime) -> Article:
+    """Accept a draft or a story in review under embargo until ``until``: a promise to a
+    source. The story is Published with ``until`` as its publish time, so it goes public at
+    that instant by the rule every scheduled story follows (no job to run); until then it is
+    locked for all but editors (articles.permissions.can_edit) and no preview link shows it
+    (open ones are revoked now; ``previewable()`` refuses them at every use)."""
+    _require(can_publish(by), _("Only editors may accept a story under embargo."))
+    if article.status not in (Status.DRAFT, Status.IN_REVIEW):
+        raise ValidationError(_("Only a draft or a story in review can be put under embargo."))
+    now = timezone.now()
+    if until <= now:
+        raise ValidationError(_("Choose a time in the future for the embargo to end."))
+    _check_publishable(article)
+    article.publish_at = until
+    article.embargoed, article.embargo_set_by, article.embargo_set_at = True, by, now
+    _move(article, Status.PUBLISHED, by=by, action=Action.EMBARGOED, detail=_when(until))
+    _close_previews(article, by=by, why=_("the story was put under embargo"))
+    return article
+
+
+def _require_under_embargo(article: Article, by) -> None:
+    _require(can_publish(by), _("Only editors may lift or extend an embargo."))
+    if not article.is_under_embargo:
+        raise ValidationError(_("This story is not under embargo."))
+
+
+@transaction.atomic
+def lift_embargo(*, article: Article, by) -> Article:
+    """End an embargo early: the story goes public now. Logged with the instant it had."""
+    _require_under_embargo(article, by)
+    promised = article.publish_at
+    article.publish_at = timezone.now()
+    with state_change():
+        _save_revision(article, by, "Embargo lifted")
+    log(article=article, by=by, action=Action.EMBARGO_LIFTED, detail=f"was {_when(promised)}")
+    return article
+
+
+@transaction.atomic
+def extend_embargo(*, article: Article, by, until: datetime) -> Article:
+    """Move an embargo's instant later. Never sooner: ending it earlier than promised is
+    lifting it, a decision of its own in the log."""
+    _require_under_embargo(article, by)
+    if until <= max(article.publish_at, timezone.now()):
+        raise ValidationError(
+            _("An extension must end after %(at)s; to end the embargo sooner, lift it.")
+            % {"at": _when(article.publish_at)}
+        )
+    promised = article.publish_at
+    article.publish_at = until
+    with state_change():
+        _save_revision(article, by, "Embargo extended")
+    detail = f"{_when(promised)} → {_when(until)}"
+    log(article=article, by=by, action=Action.EMBARGO_EXTENDED, detail=detail)
+    return article
 
 
 def schedule(*, article: Article, by, at: datetime) -> Article:
@@ -133,6 +217,7 @@ def schedule(*, article: Article, by, at: datetime) -> Article:
 @transaction.atomic
 def unpublish(*, article: Article, by) -> Article:
     _require(can_publish(by), _("Only editors may unpublish stories."))
+    _forget_embargo(article)
     _move(article, Status.UNPUBLISHED, by=by, action=Action.UNPUBLISHED)
     _close_previews(article, by=by, why=_("the story was unpublished"))
     return article
@@ -361,6 +446,8 @@ def restore_revision(*, article: Article, version, by) -> Article:
 @transaction.atomic
 def share_preview(*, article: Article, by, hours: int | None = None) -> PreviewLink:
     _require(can_edit(by, article) or can_publish(by), _("You may not share this story."))
+    if article.is_under_embargo:
+        raise ValidationError(_("A story under embargo cannot be previewed outside the staff."))
     hours = hours or settings.NEWSROOM_PREVIEW_HOURS
     link = PreviewLink.objects.create(
         article=article, created_by=by, expires_at=timezone.now() + timedelta(hours=hours)

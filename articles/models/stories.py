@@ -31,7 +31,17 @@ class StateChangeRefused(PermissionDenied):
 
 
 # A story's workflow state: what only articles.workflow changes, with its checks and its log.
-STATE_FIELDS = frozenset({"status", "publish_at", "deleted_at", "deleted_by_id"})
+STATE_FIELDS = frozenset(
+    {
+        "status",
+        "publish_at",
+        "deleted_at",
+        "deleted_by_id",
+        "embargoed",
+        "embargo_set_by_id",
+        "embargo_set_at",
+    }
+)
 _changing_state = ContextVar("changing_state", default=False)
 
 
@@ -61,6 +71,13 @@ class ArticleQuerySet(models.QuerySet):
         """Published stories whose publish time is still ahead."""
         return self.published().filter(publish_at__gt=at or timezone.now())
 
+    def under_embargo(self, *, at=None):
+        """Stories accepted under embargo whose instant is still ahead: Published, with
+        publish_at the embargo's end, so public() shows them at that instant as it shows a
+        scheduled story. While under embargo they are locked for all but editors and no
+        preview link shows them (articles.permissions, previewable())."""
+        return self.scheduled(at=at).filter(embargoed=True)
+
     def published(self):
         """Status Published and not in the trash, whatever the publish time: public() and
         scheduled() split these at the present instant."""
@@ -72,8 +89,13 @@ class ArticleQuerySet(models.QuerySet):
 
     def previewable(self):
         """What a shared preview link may show: not in the trash, not taken down
-        (Unpublished). Unpublishing and trashing revoke the links too (articles.workflow)."""
-        return self.live().exclude(status=Article.Status.UNPUBLISHED)
+        (Unpublished), not under embargo. Unpublishing, trashing and embargoing revoke the
+        links too (articles.workflow); this rule is checked again at every use."""
+        return (
+            self.live()
+            .exclude(status=Article.Status.UNPUBLISHED)
+            .exclude(pk__in=Article.objects.under_embargo().values("pk"))
+        )
 
     def trashed(self):
         return self.filter(deleted_at__isnull=False)
@@ -219,6 +241,27 @@ class Article(models.Model):
         ),
     )
     first_published_at = models.DateTimeField(_("first published"), null=True, editable=False)
+    # An embargo: accepted as Published with publish_at at the embargo's end (so it goes
+    # public by the same rule as a scheduled story), plus who promised it and when.
+    embargoed = models.BooleanField(
+        _("embargoed"),
+        default=False,
+        editable=False,
+        help_text=_(
+            "Accepted under embargo: public at its publish time, and until then locked for "
+            "everyone but editors, with no preview links."
+        ),
+    )
+    embargo_set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("embargo set by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    embargo_set_at = models.DateTimeField(_("embargo set at"), null=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     created_by = models.ForeignKey(
@@ -270,6 +313,10 @@ class Article(models.Model):
                 name="published_story_has_publish_time",
             ),
             models.CheckConstraint(condition=~Q(slug=""), name="story_slug_not_empty"),
+            models.CheckConstraint(
+                condition=Q(embargoed=False) | Q(status="published"),
+                name="embargoed_story_is_published",
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "-publish_at"], name="article_public_idx"),
@@ -404,6 +451,11 @@ class Article(models.Model):
             and self.publish_at is not None
             and self.publish_at > timezone.now()
         )
+
+    @property
+    def is_under_embargo(self) -> bool:
+        """The rule of ``under_embargo()`` for one loaded story; a test ties them."""
+        return self.embargoed and self.deleted_at is None and self.is_scheduled
 
     @property
     def was_updated(self) -> bool:
