@@ -309,3 +309,72 @@ def test_its_photos_reach_the_staff_only_until_the_instant(client, draft, editor
         client.logout()
     with time_machine.travel(story.publish_at + timedelta(seconds=1), tick=False):
         assert [client.get(url).status_code for url in photos] == [200] * len(photos)
+
+
+# --- the admin ---------------------------------------------------------------------------------
+
+
+def workflow_post(client, story, action, **data):
+    return client.post(f"/admin/articles/article/{story.pk}/workflow/{action}/", data)
+
+
+def local(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
+
+
+def test_the_admin_embargoes_only_with_the_box_ticked(editor_client, draft):
+    at = timezone.now().replace(second=0, microsecond=0) + timedelta(hours=3)
+    workflow_post(editor_client, draft, "embargo", at=local(at))
+    assert not Article.objects.get(pk=draft.pk).embargoed
+    response = workflow_post(editor_client, draft, "embargo", at=local(at), confirm="yes")
+    assert response.status_code == 302
+    story = Article.objects.get(pk=draft.pk)
+    assert story.is_under_embargo and story.publish_at == at
+
+
+def test_the_admin_lifts_and_extends_with_confirmation(editor_client, draft, editor):
+    story = embargoed(draft, editor)
+    later = (story.publish_at + timedelta(days=1)).replace(second=0)
+    workflow_post(editor_client, story, "extend", at=local(later))
+    workflow_post(editor_client, story, "lift")
+    assert Article.objects.get(pk=story.pk).publish_at == story.publish_at  # unconfirmed
+    workflow_post(editor_client, story, "extend", at=local(later), confirm="yes")
+    assert Article.objects.get(pk=story.pk).publish_at == later
+    workflow_post(editor_client, story, "lift", confirm="yes")
+    assert Article.objects.get(pk=story.pk).is_public
+    assert [a.action for a in Activity.objects.filter(article=story).order_by("at", "id")][-3:] == [
+        Action.EMBARGOED,
+        Action.EMBARGO_EXTENDED,
+        Action.EMBARGO_LIFTED,
+    ]
+
+
+def test_the_change_form_and_the_list_show_the_embargo_and_who_set_it(editor_client, draft, editor):
+    story = embargoed(draft, editor)
+    until = timezone.localtime(story.publish_at).strftime("%Y-%m-%d %H:%M %Z")
+    page = editor_client.get(f"/admin/articles/article/{story.pk}/change/").text
+    assert "Embargoed until" in page and until in page and "set by edna" in page
+    assert f'datetime="{story.publish_at.isoformat()}"' in page
+    assert "Lift embargo now" in page and "Extend embargo" in page
+    # Nothing that would publish it, schedule it or share it.
+    assert "Publish now" not in page and "Schedule for" not in page
+    assert "Share a preview link" not in page
+    listing = editor_client.get("/admin/articles/article/?visibility=embargoed").text
+    assert "Merger agreed" in listing and until in listing and "set by edna" in listing
+    assert "admin/embargo_countdown" in listing
+
+
+def test_a_reporter_sees_the_embargo_but_no_button_to_change_it(client, draft, editor, reporter):
+    story = embargoed(draft, editor)
+    client.force_login(reporter)
+    page = client.get(f"/admin/articles/article/{story.pk}/change/").text
+    assert "Embargoed until" in page
+    assert "Lift embargo now" not in page and "Extend embargo" not in page
+    assert 'name="_save"' not in page
+
+
+def test_drafts_offer_an_embargo_beside_schedule_to_editors_only(client, draft, editor, reporter):
+    client.force_login(editor)
+    assert "Embargo until" in client.get(f"/admin/articles/article/{draft.pk}/change/").text
+    client.force_login(reporter)
+    assert "Embargo until" not in client.get(f"/admin/articles/article/{draft.pk}/change/").text

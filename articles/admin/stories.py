@@ -173,6 +173,7 @@ class VisibilityFilter(admin.SimpleListFilter):
         return [
             ("live", _("Live on the site")),
             ("scheduled", _("Scheduled")),
+            ("embargoed", _("Under embargo")),
             ("hidden", _("Not public")),
         ]
 
@@ -181,6 +182,8 @@ class VisibilityFilter(admin.SimpleListFilter):
             return queryset.public()
         if self.value() == "scheduled":
             return queryset.scheduled()
+        if self.value() == "embargoed":
+            return queryset.under_embargo()
         if self.value() == "hidden":
             return queryset.exclude(pk__in=Article.objects.public().values("pk"))
         return queryset
@@ -195,6 +198,34 @@ class CappedCountPaginator(Paginator):
     @cached_property
     def count(self):
         return self.object_list[: self.COUNT_CAP + 1].count()
+
+
+EMBARGO_ACTIONS = ("embargo", "lift", "extend")
+
+
+def when(moment) -> str:
+    """An instant as editors read it: in the newsroom's time zone, which is named."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def embargo_notice(article):
+    """Under embargo until when, counting down (admin/embargo_countdown.js; without a
+    script the absolute time, with its time zone, is all there is), and who set it, when."""
+    setter = article.embargo_set_by
+    return format_html(
+        '<span class="nr-status nr-status-embargoed">{}</span> '
+        '<time datetime="{}" data-embargo-until>{}</time>'
+        '<span class="nr-countdown" data-embargo-countdown hidden></span>'
+        '<span class="nr-embargo-by">{}</span>',
+        _("Embargoed until"),
+        article.publish_at.isoformat(),
+        when(article.publish_at),
+        _("set by %(who)s, %(at)s")
+        % {
+            "who": (setter.get_full_name() or setter.get_username()) if setter else _("someone"),
+            "at": when(article.embargo_set_at) if article.embargo_set_at else "?",
+        },
+    )
 
 
 WORKFLOW_ACTIONS = {
@@ -216,7 +247,7 @@ class ArticleAdmin(VersionAdmin):
         "section",
         ("authors", admin.RelatedOnlyFieldListFilter),
     ]
-    list_select_related = ["section"]
+    list_select_related = ["section", "embargo_set_by"]
     search_fields = ["headline", "dek", "slug", "bylines__author__name"]
     date_hierarchy = "publish_at"
     ordering = ["-updated_at"]
@@ -271,7 +302,7 @@ class ArticleAdmin(VersionAdmin):
     ]
 
     class Media(NewsroomAdminMedia):
-        js = [*NewsroomAdminMedia.js, "admin/photo_picker.js"]
+        js = [*NewsroomAdminMedia.js, "admin/photo_picker.js", "admin/embargo_countdown.js"]
 
     # Who sees and changes what (articles.permissions): enforced here, not by hidden buttons.
     def get_queryset(self, request):
@@ -309,6 +340,8 @@ class ArticleAdmin(VersionAdmin):
     # Columns
     @admin.display(description=_("status"), ordering="status")
     def status_label(self, article):
+        if article.is_under_embargo:
+            return embargo_notice(article)
         if article.is_scheduled:
             return format_html(
                 '<span class="nr-status nr-status-scheduled">{} {}</span>',
@@ -403,8 +436,11 @@ class ArticleAdmin(VersionAdmin):
             context.update(
                 workflow_buttons=self.workflow_buttons(request, obj),
                 preview_links=obj.preview_links.filter(revoked_at__isnull=True),
-                can_share=can_edit(user, obj) or can_publish(user),
+                can_share=(can_edit(user, obj) or can_publish(user)) and not obj.is_under_embargo,
                 can_publish=can_publish(user),
+                can_embargo=can_publish(user)
+                and obj.status in (Article.Status.DRAFT, Article.Status.IN_REVIEW),
+                embargo=embargo_notice(obj) if obj.is_under_embargo else None,
                 now=timezone.localtime(),
             )
         # The editor's import map is an inline script: it carries this request's CSP nonce.
@@ -414,6 +450,8 @@ class ArticleAdmin(VersionAdmin):
     def workflow_buttons(self, request, article):
         user, Status = request.user, Article.Status
         buttons = []
+        if article.is_under_embargo:
+            return buttons  # lifting and extending have forms of their own
         if article.status == Status.DRAFT and can_edit(user, article):
             buttons.append(("submit", _("Submit for review")))
         if can_publish(user) and article.status != Status.PUBLISHED:
@@ -469,6 +507,8 @@ class ArticleAdmin(VersionAdmin):
                 at = forms.DateTimeField().clean(request.POST.get("at"))
                 workflow.schedule(article=article, by=request.user, at=at)
                 done = _("Scheduled for %(at)s.") % {"at": timezone.localtime(at)}
+            elif action in EMBARGO_ACTIONS:
+                done = self._embargo_action(request, article, action)
             elif action == "share":
                 link = workflow.share_preview(article=article, by=request.user)
                 done = format_html(
@@ -493,6 +533,19 @@ class ArticleAdmin(VersionAdmin):
         else:
             messages.success(request, done)
         return HttpResponseRedirect(change_url)
+
+    def _embargo_action(self, request, article, action):
+        """Embargo, lift, extend: each a promise to a source (or breaking one), confirmed by
+        a ticked box the server checks, not by a script."""
+        if request.POST.get("confirm") != "yes":
+            raise ValidationError(_("Tick the box to confirm; nothing was changed."))
+        if action == "lift":
+            workflow.lift_embargo(article=article, by=request.user)
+            return _("Embargo lifted: the story is live now.")
+        at = forms.DateTimeField().clean(request.POST.get("at"))
+        function = workflow.embargo if action == "embargo" else workflow.extend_embargo
+        function(article=article, by=request.user, until=at)
+        return _("Under embargo until %(at)s.") % {"at": when(at)}
 
     def _preview_link(self, article, link_id):
         try:
