@@ -37,6 +37,9 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
     "Admin": {
         "auth.user": ALL,
         "auth.group": ("view",),
+        # Webhooks send the site's content to other systems: admins decide which, and where.
+        "webhooks.subscription": (*ALL, "test"),
+        "webhooks.delivery": ("view", "replay"),
     },
 }
 

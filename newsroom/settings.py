@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "articles",
     "authors",
     "events",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -373,3 +374,24 @@ CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_ALLOW_CREDENTIALS = False
 CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]
+
+# The site's own address, for links in what leaves it without a request (webhook payloads).
+# Defaults to https:// and the first ALLOWED_HOSTS name (http://localhost:8000 with DEBUG).
+NEWSROOM_SITE_URL = env(
+    "SITE_URL",
+    "http://localhost:8000"
+    if DEBUG
+    else (f"https://{ALLOWED_HOSTS[0].lstrip('.')}" if ALLOWED_HOSTS else "http://localhost"),
+).rstrip("/")
+
+# Webhooks (webhooks/): delivery timeouts, how long a delivery is retried and when a failing
+# subscription is switched off; and which receivers may be addressed at all (no SSRF: the site
+# itself, loopback and private networks are refused unless allowed here; docs/operators-guide.md).
+WEBHOOKS_CONNECT_TIMEOUT = env_int("WEBHOOKS_CONNECT_TIMEOUT", 3)
+WEBHOOKS_TIMEOUT = env_int("WEBHOOKS_TIMEOUT", 10)
+WEBHOOKS_RETRY_HOURS = env_int("WEBHOOKS_RETRY_HOURS", 24)
+WEBHOOKS_DISABLE_AFTER = env_int("WEBHOOKS_DISABLE_AFTER", 5)
+WEBHOOKS_ALLOW_HTTP = env_bool("WEBHOOKS_ALLOW_HTTP", DEBUG)
+WEBHOOKS_ALLOW_LOOPBACK = env_bool("WEBHOOKS_ALLOW_LOOPBACK", DEBUG)
+WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", False)
+WEBHOOKS_ALLOWED_HOSTS = env_list("WEBHOOKS_ALLOWED_HOSTS", "")

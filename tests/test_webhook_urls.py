@@ -1,0 +1,168 @@
+"""No SSRF through webhooks: addresses a webhook may not be sent to are refused when the
+subscription is saved (with the reason) and again, on the address actually connected to,
+before every attempt."""
+
+import pytest
+from django.utils import timezone
+
+from events.models import Event
+from tests.factories import ArticleFactory
+from tests.webhook_receiver import Receiver
+from webhooks import delivery
+from webhooks.admin import SubscriptionForm
+from webhooks.models import Delivery, Subscription
+from webhooks.urlguard import Refused, vet
+
+REFUSED = {
+    # loopback, in every spelling
+    "http://127.0.0.1/hook": "loopback",
+    "http://127.9.9.9:8080/hook": "loopback",
+    "http://localhost/hook": "loopback",  # a name that resolves to loopback
+    "http://[::1]/hook": "loopback",
+    "http://[::ffff:127.0.0.1]/hook": "loopback",  # IPv4-mapped IPv6
+    "http://[::ffff:7f00:1]/hook": "loopback",
+    "http://[64:ff9b::7f00:1]/hook": "loopback",  # NAT64
+    "http://[2002:7f00:1::]/hook": "loopback",  # 6to4
+    "http://2130706433/hook": "four decimal numbers",  # 127.0.0.1 as one number
+    "http://0177.0.0.1/hook": "four decimal numbers",  # octal
+    "http://0x7f.0.0.1/hook": "four decimal numbers",  # hexadecimal
+    "http://127.1/hook": "four decimal numbers",  # short form
+    "http://127.000.000.001/hook": "four decimal numbers",
+    # private, shared, link-local (cloud metadata)
+    "http://10.0.0.5/hook": "private",
+    "http://172.16.3.4/hook": "private",
+    "http://192.168.1.1/hook": "private",
+    "http://100.64.0.1/hook": "private",
+    "http://169.254.169.254/latest/meta-data/": "private",
+    "http://[fe80::1]/hook": "private",
+    "http://[fc00::1]/hook": "private",
+    "http://[::ffff:10.0.0.5]/hook": "private",
+    "http://[::ffff:169.254.169.254]/hook": "private",
+    # nowhere a request can go
+    "http://0.0.0.0/hook": "not an address",
+    "http://[::]/hook": "not an address",
+    "http://224.0.0.1/hook": "not an address",
+    "http://[ff02::1]/hook": "not an address",
+    "http://255.255.255.255/hook": "not an address",
+    "http://240.0.0.1/hook": "not an address",
+    # the site itself (ALLOWED_HOSTS and SITE_URL below)
+    "https://news.example.com/hook": "the site itself",
+    "https://www.news.example.com/hook": "the site itself",
+    "https://cms.example.org/hook": "the site itself",
+    # not a webhook address at all
+    "ftp://8.8.8.8/hook": "Only http",
+    "file:///etc/passwd": "Only http",
+    "gopher://8.8.8.8:70/_": "Only http",
+    "https://user:pw@8.8.8.8/hook": "user name",
+    "https://8.8.8.8:99999/hook": "port",
+}
+
+
+@pytest.fixture(autouse=True)
+def production(settings):
+    """As a production site is set: no DEBUG defaults for loopback or plain http."""
+    settings.ALLOWED_HOSTS = [".news.example.com", "127.0.0.1", "*"]
+    settings.NEWSROOM_SITE_URL = "https://cms.example.org"
+    settings.WEBHOOKS_ALLOW_HTTP = True  # (refused on its own below)
+    settings.WEBHOOKS_ALLOW_LOOPBACK = False
+    settings.WEBHOOKS_ALLOW_PRIVATE = False
+    settings.WEBHOOKS_ALLOWED_HOSTS = []
+
+
+@pytest.mark.parametrize(("url", "why"), REFUSED.items())
+def test_webhooks_are_refused_where_they_could_reach_inside(url, why):
+    with pytest.raises(Refused, match=why):
+        vet(url)
+
+
+@pytest.mark.parametrize(
+    ("url", "address", "port"),
+    [
+        ("https://8.8.8.8/hook", "8.8.8.8", 443),
+        ("https://[2606:4700:4700::1111]/hook", "2606:4700:4700::1111", 443),
+        ("http://1.1.1.1:8443/", "1.1.1.1", 8443),
+        ("https://[::ffff:8.8.4.4]/", "::ffff:808:404", 443),
+    ],
+)
+def test_public_addresses_are_accepted(url, address, port):
+    target = vet(url)
+    assert (target.address, target.port) == (address, port)
+
+
+def test_plain_http_is_refused_in_production_unless_allowed(settings):
+    settings.WEBHOOKS_ALLOW_HTTP = False
+    with pytest.raises(Refused, match="https"):
+        vet("http://8.8.8.8/hook")
+    assert vet("https://8.8.8.8/hook").scheme == "https"
+
+
+def test_the_operator_may_allow_loopback_private_networks_or_named_hosts(settings):
+    settings.WEBHOOKS_ALLOW_LOOPBACK = True
+    assert vet("http://127.0.0.1:8161/hook").address == "127.0.0.1"
+    assert vet("http://[::ffff:127.0.0.1]/hook").port == 80
+    with pytest.raises(Refused, match="private"):
+        vet("http://10.0.0.5/hook")
+    settings.WEBHOOKS_ALLOWED_HOSTS = ["10.1.2.0/24", "localhost"]
+    assert vet("http://10.1.2.3/hook").address == "10.1.2.3"
+    with pytest.raises(Refused, match="private"):
+        vet("http://10.1.3.3/hook")
+    settings.WEBHOOKS_ALLOW_LOOPBACK = False
+    settings.ALLOWED_HOSTS = ["localhost"]
+    # Allowed by name, though the site answers to it and it resolves to loopback.
+    assert vet("http://localhost:8161/hook").address in ("127.0.0.1", "::1")
+    settings.WEBHOOKS_ALLOW_PRIVATE = True
+    assert vet("http://169.254.169.254/").address == "169.254.169.254"
+    with pytest.raises(Refused, match="not an address"):
+        vet("http://224.0.0.1/")  # never a receiver
+
+
+def test_the_admin_form_says_why_an_address_is_refused(db):
+    form = SubscriptionForm(
+        data={
+            "name": "Intranet",
+            "url": "http://169.254.169.254/",
+            "event_kinds": ["story.published"],
+        }
+    )
+    assert not form.is_valid()
+    [message] = form.errors["url"]
+    assert "169.254.169.254 is on a private or internal network" in message
+    ok = SubscriptionForm(
+        data={"name": "App", "url": "https://8.8.8.8/hook", "event_kinds": ["story.published"]}
+    )
+    assert ok.is_valid(), ok.errors
+
+
+def test_each_attempt_checks_the_address_again_and_connects_to_the_one_it_checked(
+    settings, django_capture_on_commit_callbacks, db
+):
+    """Allowed when saved, loopback is refused at the attempt once the operator says so;
+    while allowed, the attempt goes to the address the name was vetted on, with the name as
+    its Host."""
+    settings.WEBHOOKS_ALLOW_LOOPBACK = True
+    settings.NEWSROOM_TASKS_BROKER_URL = ""
+    settings.ALLOWED_HOSTS = []
+    receiver = Receiver().start()
+    try:
+        subscription = Subscription.objects.create(
+            name="App",
+            url=f"http://localhost:{receiver.port}/hook",
+            event_kinds=["story.published"],
+        )
+        event = Event.objects.create(
+            kind="story.published", article=ArticleFactory(), payload={}, occurred_at=timezone.now()
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            delivery.schedule_after_commit(delivery.fan_out(event))
+        [request] = receiver.received
+        assert request.headers["host"] == f"localhost:{receiver.port}"
+
+        settings.WEBHOOKS_ALLOW_LOOPBACK = False
+        with django_capture_on_commit_callbacks(execute=True):
+            delivery.send_test(subscription)
+        assert len(receiver.received) == 1  # nothing sent
+        refused = Delivery.objects.get(event=None)
+        assert refused.error.startswith("Refused: 127.0.0.1 is this machine (loopback)")
+        assert refused.status == "pending" and refused.response_code is None
+    finally:
+        receiver.stop()
