@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -29,9 +29,10 @@ class SubscriptionForm(forms.ModelForm):
         max_length=500,
         assume_scheme="https",
         help_text=Subscription._meta.get_field("url").help_text,
+        widget=forms.URLInput(attrs={"class": "vURLField nr-webhook-url"}),
     )
     event_kinds = forms.MultipleChoiceField(
-        label=_("events"),
+        label=_("Events"),
         choices=Kind.choices,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("The receiver is sent these kinds of event, and no others."),
@@ -192,16 +193,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
-    list_display = [
-        "created_at",
-        "kind",
-        "subscription",
-        "status_label",
-        "attempts",
-        "response_code",
-        "short_error",
-        "next_attempt_at",
-    ]
+    list_display = ["when", "kind", "subscription", "status_label", "outcome"]
     list_filter = ["status", "kind", "subscription"]
     list_select_related = ["subscription"]
     search_fields = ["=webhook_id", "error"]
@@ -237,18 +229,24 @@ class DeliveryAdmin(admin.ModelAdmin):
     def has_replay_permission(self, request):
         return request.user.has_perm("webhooks.replay_delivery")
 
-    @admin.display(description=_("status"), ordering="status")
+    @admin.display(description=_("created"), ordering="created_at")
+    def when(self, delivery):
+        return formats.date_format(timezone.localtime(delivery.created_at), "j M, H:i")
+
+    @admin.display(description=_("status (attempts)"), ordering="status")
     def status_label(self, delivery):
         css = {"delivered": "published", "pending": "review", "failed": "unpublished"}
         return format_html(
-            '<span class="nr-status nr-status-{}">{}</span>',
+            '<span class="nr-status nr-status-{}">{}</span>&nbsp;({})',
             css[delivery.status],
             delivery.get_status_display(),
+            delivery.attempts,
         )
 
-    @admin.display(description=_("last error"))
-    def short_error(self, delivery):
-        return (delivery.error[:80] + "…") if len(delivery.error) > 80 else delivery.error or "—"
+    @admin.display(description=_("last answer"))
+    def outcome(self, delivery):
+        text = delivery.error or (str(delivery.response_code) if delivery.response_code else "—")
+        return (text[:40] + "…") if len(text) > 40 else text
 
     @admin.display(description=_("body if sent now"))
     def payload_now(self, delivery):
