@@ -19,4 +19,12 @@ def tick() -> float:
             logger.info("Relayed %d event deliveries.", sent)
     except Exception:  # a database hiccup must not stop the clock: try again next round
         logger.exception("Clock round failed")
+    try:
+        from webhooks.delivery import send_due
+
+        # Webhook retries are due by their rows (webhooks.delivery): whatever the task engine
+        # lost or a killed worker left is sent from here.
+        send_due()
+    except Exception:
+        logger.exception("Webhook sweep failed")
     return float(settings.NEWSROOM_CLOCK_POLL_SECONDS)

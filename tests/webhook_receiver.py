@@ -1,7 +1,7 @@
 """A real HTTP receiver for the webhook tests: a threading http.server on a test port that
 checks each delivery's Standard Webhooks signature with the reference implementation (the
 `standardwebhooks` package, not our code), de-duplicates by webhook-id as receivers should,
-and answers as the test tells it: 200, any status, or not at all (a hung receiver)."""
+and answers as the test tells it: 200 or any status, slowly, or not at all (a hung receiver)."""
 
 import json
 import threading
@@ -35,6 +35,7 @@ class Receiver:
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     hang: bool = False
+    delay: float = 0  # seconds each answer takes (a busy receiver)
 
     def __post_init__(self):
         self.received: list[Received] = []
@@ -53,8 +54,8 @@ class Receiver:
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
                 headers = {key.lower(): value for key, value in self.headers.items()}
                 receiver.received.append(Received(headers, body, receiver.verify(headers, body)))
-                if receiver.hang:
-                    receiver.release.wait(30)
+                if receiver.hang or receiver.delay:
+                    receiver.release.wait(30 if receiver.hang else receiver.delay)
                 self.send_response(receiver.status)
                 for key, value in receiver.headers.items():
                     self.send_header(key, value)

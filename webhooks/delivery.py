@@ -132,7 +132,9 @@ def schedule_after_commit(ids: list[int], eta: datetime | None = None) -> None:
 
 
 def _lease() -> timedelta:
-    return timedelta(seconds=settings.WEBHOOKS_CONNECT_TIMEOUT + settings.WEBHOOKS_TIMEOUT + 30)
+    """Longer than an attempt can take (connecting, then the whole answer), with room for
+    writing its outcome: only a worker that died mid-attempt leaves a row leased past this."""
+    return timedelta(seconds=settings.WEBHOOKS_CONNECT_TIMEOUT + settings.WEBHOOKS_TIMEOUT + 5)
 
 
 def attempt(delivery_id: int) -> Delivery | None:
