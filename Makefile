@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 # Local commands run with DEBUG on; `make serve` runs as production does.
 DEV := DEBUG=1
 
-.PHONY: help install run test lint serve bench soak clean worker clock
+.PHONY: help install run test lint serve bench soak clean worker clock stack
 
 help:
 	@echo "make run    - set up and serve the site on http://127.0.0.1:$(PORT) (SQLite, demo content)"
@@ -15,6 +15,7 @@ help:
 	@echo "make serve  - production-style: gunicorn, DEBUG off, settings from the environment"
 	@echo "make worker - a task worker (content events, periodic jobs) on TASKS_BROKER_URL"
 	@echo "make clock  - the clock: scheduled instants become events; relays and periodic jobs"
+	@echo "make stack  - Varnish on STACK_PORT (8080) before two app servers, a worker and the clock"
 	@echo "make bench  - the benchmark: every page kind, bare, cold and warm, as ratios to a bare page"
 	@echo "make soak   - 64 clients for 60 s: no errors, flat memory"
 	@echo "make clean  - remove the virtualenv, the local database and media"
@@ -69,6 +70,11 @@ worker: install
 
 clock: install
 	$(TASKS_ENV) $(PY) manage.py clock
+
+# The production shape on one machine (deploy/stack.sh; docs/operators-guide.md, "The stack"):
+# PostgreSQL and Redis from DATABASE_URL and REDIS_URL, local ones by default.
+stack: install
+	@deploy/stack.sh
 
 bench: install
 	@command -v wrk >/dev/null || (echo "Installing wrk (Debian package)..." && apt-get install -y -qq wrk >/dev/null)
