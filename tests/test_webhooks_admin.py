@@ -100,6 +100,18 @@ def test_send_test_event_and_replay_from_the_delivery_log(
     assert str(event.uid) in detail and "receiver says 200" in detail
 
 
+def test_the_lists_read_a_fixed_number_of_queries(admin_client, django_assert_max_num_queries):
+    for n in range(6):
+        subscription = Subscription.objects.create(
+            name=f"App {n}", url=f"https://8.8.8.{n}/", event_kinds=["story.published"]
+        )
+        Delivery.objects.create(subscription=subscription, kind="webhook.test")
+    with django_assert_max_num_queries(12):
+        assert admin_client.get(CHANGELIST).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert admin_client.get("/admin/webhooks/delivery/").status_code == 200
+
+
 def test_a_subscription_disabled_by_failures_says_so_and_can_be_enabled_again(
     admin_client, receiver, django_capture_on_commit_callbacks
 ):

@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -79,6 +80,9 @@ class SubscriptionAdmin(admin.ModelAdmin):
             (_("Deliveries"), {"fields": ["delivery_log", "created_by", "created_at"]}),
         ]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(delivery_count=Count("deliveries"))
+
     @admin.display(description=_("events"))
     def kinds(self, subscription):
         return ", ".join(subscription.event_kinds) or "—"
@@ -128,11 +132,11 @@ class SubscriptionAdmin(admin.ModelAdmin):
     def delivery_log(self, subscription):
         if subscription.pk is None:
             return "—"
+        count = subscription.delivery_count
         return format_html(
             '<a href="{}">{}</a>',
             _delivery_log_url(subscription),
-            ngettext("%(n)s delivery", "%(n)s deliveries", subscription.deliveries.count())
-            % {"n": subscription.deliveries.count()},
+            ngettext("%(n)s delivery", "%(n)s deliveries", count) % {"n": count},
         )
 
     def save_model(self, request, obj, form, change):
