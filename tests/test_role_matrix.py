@@ -5,7 +5,7 @@ Allowed: the request works and leaves its trace (an Activity entry or a new revi
 Not allowed: a refusal (login redirect, 403, 404, or a redirect with an error message) and
 the story unchanged: status, publish time, trash state and version.
 
-The product is run in full (6 roles x 6 states x every URL); each role and state is one test
+The product is run in full (6 roles x 7 states x every URL); each role and state is one test
 that collects every mismatch, so a failure names all the cells that broke.
 """
 
@@ -28,7 +28,7 @@ Status = Article.Status
 Action = Activity.Action
 
 ROLES = ["reporter (own)", "reporter (not own)", "Editor", "Photo editor", "Admin", "anonymous"]
-STATES = ["draft", "review", "scheduled", "published", "unpublished", "trashed"]
+STATES = ["draft", "review", "scheduled", "embargoed", "published", "unpublished", "trashed"]
 
 
 @pytest.fixture
@@ -58,6 +58,7 @@ def make_story(state: str, owner, editor) -> Article:
         "draft": (Status.DRAFT, None),
         "review": (Status.IN_REVIEW, None),
         "scheduled": (Status.PUBLISHED, now + timedelta(days=1)),
+        "embargoed": (Status.PUBLISHED, now + timedelta(days=1)),
         "published": (Status.PUBLISHED, now - timedelta(hours=1)),
         "unpublished": (Status.UNPUBLISHED, now - timedelta(days=1)),
         "trashed": (Status.PUBLISHED, now - timedelta(hours=1)),
@@ -69,6 +70,8 @@ def make_story(state: str, owner, editor) -> Article:
         created_by=owner,
         authors=[byline],
         deleted_at=now if state == "trashed" else None,
+        embargoed=state == "embargoed",
+        embargo_set_by=editor if state == "embargoed" else None,
     )
     history.ensure_initial_revision(story.pk)
     story.headline = "Current headline"
@@ -107,13 +110,20 @@ def rule(action: str, user, story) -> bool:
     if action == "workflow submit":
         return can_edit(user, story) and may_move(story, user, Status.IN_REVIEW)
     if action in ("workflow publish", "workflow schedule"):
-        return can_publish(user) and may_move(story, user, Status.PUBLISHED)
+        allowed = can_publish(user) and may_move(story, user, Status.PUBLISHED)
+        return allowed and not story.is_under_embargo
+    if action == "workflow embargo":
+        return can_publish(user) and story.status in (Status.DRAFT, Status.IN_REVIEW)
+    if action in ("workflow lift", "workflow extend"):
+        return can_publish(user) and story.is_under_embargo
     if action == "workflow unpublish":
         return can_publish(user) and may_move(story, user, Status.UNPUBLISHED)
     if action == "workflow draft":
         allowed = can_publish(user) or (story.status == Status.IN_REVIEW and can_edit(user, story))
         return allowed and may_move(story, user, Status.DRAFT)
-    if action in ("workflow share", "workflow revoke"):
+    if action == "workflow share":
+        return (can_edit(user, story) or can_publish(user)) and not story.is_under_embargo
+    if action == "workflow revoke":
         return can_edit(user, story) or can_publish(user)
     raise AssertionError(action)
 
@@ -128,6 +138,9 @@ LOGGED = {
     "workflow submit": Action.SUBMITTED,
     "workflow publish": Action.PUBLISHED,
     "workflow schedule": Action.SCHEDULED,
+    "workflow embargo": Action.EMBARGOED,
+    "workflow lift": Action.EMBARGO_LIFTED,
+    "workflow extend": Action.EMBARGO_EXTENDED,
     "workflow unpublish": Action.UNPUBLISHED,
     "workflow draft": Action.RETURNED,
     "workflow share": Action.PREVIEW_SHARED,
@@ -164,7 +177,13 @@ def request(client, action: str, story):
         return client.get(get[action])
     if action.startswith("workflow "):
         verb = action.removeprefix("workflow ")
-        data = {"schedule": {"at": tomorrow}}.get(verb, {})
+        later = (timezone.localtime() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+        data = {
+            "schedule": {"at": tomorrow},
+            "embargo": {"at": tomorrow, "confirm": "yes"},
+            "lift": {"confirm": "yes"},
+            "extend": {"at": later, "confirm": "yes"},
+        }.get(verb, {})
         if verb == "revoke":
             data = {"link": story.preview_links.get().pk}
         return client.post(f"{base}/workflow/{verb}/", data)
