@@ -2,10 +2,14 @@
 subscription is saved (with the reason) and again, on the address actually connected to,
 before every attempt."""
 
+import shutil
+import subprocess
+
 import pytest
 from django.utils import timezone
 
 from events.models import Event
+from tests.conftest import require
 from tests.factories import ArticleFactory
 from tests.webhook_receiver import Receiver
 from webhooks import delivery
@@ -164,5 +168,37 @@ def test_each_attempt_checks_the_address_again_and_connects_to_the_one_it_checke
         refused = Delivery.objects.get(event=None)
         assert refused.error.startswith("Refused: 127.0.0.1 is this machine (loopback)")
         assert refused.status == "pending" and refused.response_code is None
+    finally:
+        receiver.stop()
+
+
+def test_https_receivers_must_show_a_valid_certificate_for_their_name(
+    settings, tmp_path, django_capture_on_commit_callbacks, db
+):
+    """The attempt connects to the vetted address but checks the certificate against the
+    URL's name (TLS server name and hostname check): a self-signed one is refused."""
+    require(shutil.which("openssl") is not None, "openssl is missing: TLS receiver not tested")
+    pem = tmp_path / "receiver.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+        + ["-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost"]
+        + ["-keyout", str(pem), "-out", str(tmp_path / "cert.pem")],
+        check=True,
+        capture_output=True,
+    )
+    pem.write_text(pem.read_text() + (tmp_path / "cert.pem").read_text())
+    settings.WEBHOOKS_ALLOW_LOOPBACK = True
+    settings.NEWSROOM_TASKS_BROKER_URL = ""
+    settings.ALLOWED_HOSTS = []
+    receiver = Receiver(certificate=str(pem)).start()
+    try:
+        subscription = Subscription.objects.create(
+            name="App", url=f"https://localhost:{receiver.port}/hook", event_kinds=["x"]
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            sent = delivery.send_test(subscription)
+        sent.refresh_from_db()
+        assert sent.error.startswith("TLS failed") and "certificate verify failed" in sent.error
+        assert receiver.received == []
     finally:
         receiver.stop()

@@ -4,6 +4,7 @@ checks each delivery's Standard Webhooks signature with the reference implementa
 and answers as the test tells it: 200 or any status, slowly, or not at all (a hung receiver)."""
 
 import json
+import ssl
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -36,6 +37,7 @@ class Receiver:
     headers: dict[str, str] = field(default_factory=dict)
     hang: bool = False
     delay: float = 0  # seconds each answer takes (a busy receiver)
+    certificate: str | None = None  # a PEM file with key and certificate: answer over TLS
 
     def __post_init__(self):
         self.received: list[Received] = []
@@ -68,6 +70,10 @@ class Receiver:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         self.server.daemon_threads = True
+        if self.certificate:
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(self.certificate)
+            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
 
