@@ -134,7 +134,7 @@ def schedule_after_commit(ids: list[int], eta: datetime | None = None) -> None:
 def _lease() -> timedelta:
     """Longer than an attempt can take (connecting, then the whole answer), with room for
     writing its outcome: only a worker that died mid-attempt leaves a row leased past this."""
-    return timedelta(seconds=settings.WEBHOOKS_CONNECT_TIMEOUT + settings.WEBHOOKS_TIMEOUT + 5)
+    return timedelta(seconds=2 * settings.WEBHOOKS_CONNECT_TIMEOUT + settings.WEBHOOKS_TIMEOUT + 5)
 
 
 def attempt(delivery_id: int) -> Delivery | None:
@@ -156,7 +156,7 @@ def attempt(delivery_id: int) -> Delivery | None:
 
 
 def post(delivery: Delivery) -> Outcome:
-    """POST the delivery once to the vetted address; never raises for the receiver's sake."""
+    """POST the delivery once to a vetted address; never raises for the receiver's sake."""
     subscription = delivery.subscription
     try:
         target = urlguard.vet(subscription.url)
@@ -174,6 +174,20 @@ def post(delivery: Delivery) -> Outcome:
         "user-agent": USER_AGENT,
         "host": target.host_header,
     }
+    started = time.monotonic()
+    # A name may resolve to several addresses (IPv4 and IPv6): the next is tried only when
+    # one refuses the connection, as browsers do; two at most, to keep within the lease.
+    for address in target.addresses[:2]:
+        try:
+            return _post_to(address, target, body, headers, started)
+        except urllib3.exceptions.NewConnectionError as error:
+            refused = error
+        except urllib3.exceptions.HTTPError as error:
+            return Outcome(error=_describe_error(error), duration_ms=_ms_since(started))
+    return Outcome(error=_describe_error(refused), duration_ms=_ms_since(started))
+
+
+def _post_to(address: str, target: urlguard.Target, body: bytes, headers: dict, started) -> Outcome:
     timeout = urllib3.Timeout(
         connect=settings.WEBHOOKS_CONNECT_TIMEOUT,
         read=settings.WEBHOOKS_TIMEOUT,
@@ -182,7 +196,7 @@ def post(delivery: Delivery) -> Outcome:
     options = {"timeout": timeout, "retries": False, "maxsize": 1}
     if target.scheme == "https":
         pool = urllib3.HTTPSConnectionPool(
-            target.address,
+            address,
             target.port,
             server_hostname=target.host,
             assert_hostname=target.host,
@@ -190,34 +204,30 @@ def post(delivery: Delivery) -> Outcome:
             **options,
         )
     else:
-        pool = urllib3.HTTPConnectionPool(target.address, target.port, **options)
-    started = time.monotonic()
-    try:
-        with pool:
-            response = pool.urlopen(
-                "POST",
-                target.path,
-                body=body,
-                headers=headers,
-                redirect=False,
-                retries=False,
-                preload_content=False,
-                assert_same_host=False,
-            )
-            try:
-                excerpt = response.read1(EXCERPT_BYTES) if response.status != 204 else b""
-            except urllib3.exceptions.HTTPError:
-                excerpt = b""
-            finally:
-                response.release_conn()
-        return Outcome(
-            code=response.status,
-            duration_ms=_ms_since(started),
-            excerpt=excerpt.decode("utf-8", "replace"),
-            error="" if 200 <= response.status < 300 else _describe_status(response),
+        pool = urllib3.HTTPConnectionPool(address, target.port, **options)
+    with pool:
+        response = pool.urlopen(
+            "POST",
+            target.path,
+            body=body,
+            headers=headers,
+            redirect=False,
+            retries=False,
+            preload_content=False,
+            assert_same_host=False,
         )
-    except urllib3.exceptions.HTTPError as error:
-        return Outcome(error=_describe_error(error), duration_ms=_ms_since(started))
+        try:
+            excerpt = response.read1(EXCERPT_BYTES) if response.status != 204 else b""
+        except urllib3.exceptions.HTTPError:
+            excerpt = b""
+        finally:
+            response.release_conn()
+    return Outcome(
+        code=response.status,
+        duration_ms=_ms_since(started),
+        excerpt=excerpt.decode("utf-8", "replace"),
+        error="" if 200 <= response.status < 300 else _describe_status(response),
+    )
 
 
 def _ms_since(started: float) -> int:

@@ -37,14 +37,18 @@ class Refused(ValueError):
 
 @dataclass(frozen=True)
 class Target:
-    """Where an attempt goes: the vetted address to connect to, and the name to present (the
-    Host header, TLS's server name and certificate check)."""
+    """Where an attempt goes: the vetted addresses to connect to (in the resolver's order),
+    and the name to present (the Host header, TLS's server name and certificate check)."""
 
     scheme: str
     host: str
     port: int
     path: str
-    address: str
+    addresses: tuple[str, ...]
+
+    @property
+    def address(self) -> str:
+        return self.addresses[0]
 
     @property
     def host_header(self) -> str:
@@ -96,7 +100,7 @@ def vet(url: str) -> Target:
             why = refusal(address)
             if why:
                 raise Refused(why)
-    return Target(scheme, host, port, path, str(addresses[0]))
+    return Target(scheme, host, port, path, tuple(str(address) for address in addresses))
 
 
 def refusal(address: IPAddress) -> str | None:
