@@ -23,6 +23,7 @@ from ninja.throttling import AnonRateThrottle
 from pydantic import ValidationError, field_validator
 from taggit.models import Tag
 
+from articles.bylines import phrase as byline_phrase
 from articles.imaging import renditions
 from articles.markup import media_url, rendition_url, usable_figures
 from articles.models import Article, Photo, Section
@@ -211,6 +212,19 @@ class AuthorOut(AuthorSummary):
         return list(author.handles.all())
 
 
+class RoleOut(Schema):
+    slug: str = Field(description="The role's key: written, translated, edited...")
+    name: str = Field(description="As the newsroom names it: Written by, Translated by")
+    schema_property: str = Field(
+        description="Its schema.org property: author, contributor, translator or editor"
+    )
+
+
+class BylineOut(Schema):
+    author: AuthorSummary
+    role: RoleOut
+
+
 class CorrectionOut(Schema):
     kind: str
     text: str
@@ -224,7 +238,9 @@ class StorySummary(Schema):
     dek: str
     url: str
     section: SectionOut
-    authors: list[AuthorSummary]
+    authors: list[AuthorSummary] = Field(description="Everyone on the byline, in its order")
+    bylines: list[BylineOut] = Field(description="Everyone on the byline with their role")
+    byline: str = Field(description="The byline as printed: By A and B. Translated by C")
     tags: list[TagOut]
     teaser_html: str
     lead_photo: PhotoOut | None
@@ -239,6 +255,14 @@ class StorySummary(Schema):
     @staticmethod
     def resolve_authors(story):
         return [byline.author for byline in story.bylines.all()]
+
+    @staticmethod
+    def resolve_bylines(story):
+        return list(story.bylines.all())
+
+    @staticmethod
+    def resolve_byline(story):
+        return byline_phrase(story.bylines.all())
 
     @staticmethod
     def resolve_tags(story):

@@ -17,8 +17,9 @@ def listing(request, stories):
     return stories.for_listing()
 
 
-def cards(request, stories, *, lead_first: bool = False) -> list:
-    """Each story's card (the first one as the lead card if `lead_first`), in order."""
+def cards(request, stories, *, lead_first: bool = False, notes: dict | None = None) -> list:
+    """Each story's card (the first one as the lead card if `lead_first`), in order. A
+    story with a note (by id) has it printed above its card, outside the shared fragment."""
     stories = list(stories)
     wanted = {}
     for position, story in enumerate(stories):
@@ -44,7 +45,12 @@ def cards(request, stories, *, lead_first: bool = False) -> list:
 
     fragments.read_ahead(request, [*wanted, "nav"])  # the layout's navigation too
     found = fragments.get_or_make(request, wanted, make)
-    shown = [found[name] for name in wanted if name in found]
-    for _, keys in shown:
+    shown = [(name, found[name]) for name in wanted if name in found]
+    noted = macros("_teaser.html").noted
+    notes = notes or {}
+    for _, (_, keys) in shown:
         surrogate.add(request, *keys)
-    return [card for card, _ in shown]
+    return [
+        noted(card, notes[wanted[name][0]]) if wanted[name][0] in notes else card
+        for name, (card, _) in shown
+    ]

@@ -19,13 +19,23 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.http import http_date, quote_etag
 from taggit.models import Tag
 
+from articles import bylines
 from articles.markup import rendition_url
 from articles.models import Article, Section
 from authors.models import Author
 
 MEDIA_NS = "http://search.yahoo.com/mrss/"
+# Each byline with its role, in a namespace of our own (neither RSS nor Atom has roles):
+# <newsroom:byline role="translated" label="Translated by">Lu Wen</newsroom:byline>, the
+# role's key as the API names it. Media RSS credits would be read as the photo's.
+NEWSROOM_NS = "urn:newsroom:byline"
 DC_NS = "http://purl.org/dc/elements/1.1/"
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
+
+
+def _byline_elements(handler, item):
+    for name, role, label in item.get("bylines", []):
+        handler.addQuickElement("newsroom:byline", name, {"role": role, "label": label})
 
 
 def _photo_elements(handler, item):
@@ -54,12 +64,16 @@ class NewsroomRss(Rss201rev2Feed):
             "xmlns:media": MEDIA_NS,
             "xmlns:dc": DC_NS,
             "xmlns:content": CONTENT_NS,
+            "xmlns:newsroom": NEWSROOM_NS,
         }
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
         for name in item.get("authors", [])[1:]:  # Django writes the first as dc:creator
             handler.addQuickElement("dc:creator", name)
+        for name in item.get("contributors", []):
+            handler.addQuickElement("dc:contributor", name)
+        _byline_elements(handler, item)
         if item.get("content"):
             handler.addQuickElement("content:encoded", item["content"])
         _photo_elements(handler, item)
@@ -67,7 +81,7 @@ class NewsroomRss(Rss201rev2Feed):
 
 class NewsroomAtom(Atom1Feed):
     def root_attributes(self):
-        return {**super().root_attributes(), "xmlns:media": MEDIA_NS}
+        return {**super().root_attributes(), "xmlns:media": MEDIA_NS, "xmlns:newsroom": NEWSROOM_NS}
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
@@ -75,6 +89,11 @@ class NewsroomAtom(Atom1Feed):
             handler.startElement("author", {})
             handler.addQuickElement("name", name)
             handler.endElement("author")
+        for name in item.get("contributors", []):
+            handler.startElement("contributor", {})
+            handler.addQuickElement("name", name)
+            handler.endElement("contributor")
+        _byline_elements(handler, item)
         if item.get("content"):
             handler.addQuickElement("content", item["content"], {"type": "html"})
         _photo_elements(handler, item)
@@ -119,8 +138,9 @@ class StoryFeed(Feed):
     item_guid_is_permalink = False
 
     def item_author_name(self, item):
-        names = [byline.author.name for byline in item.bylines.all()]
-        return names[0] if names else None
+        # The story's writers (Written by, Reporting by...); the other roles contribute.
+        writers = bylines.by_property(item.bylines.all()).get("author", [])
+        return writers[0].name if writers else None
 
     def item_pubdate(self, item):
         return item.first_published_at or item.publish_at
@@ -132,7 +152,12 @@ class StoryFeed(Feed):
         return [item.section.name, *(tag.name for tag in item.tags.all())]
 
     def item_extra_kwargs(self, item):
-        extra = {"authors": [byline.author.name for byline in item.bylines.all()]}
+        people = bylines.by_property(item.bylines.all())
+        extra = {
+            "authors": [author.name for author in people.pop("author", [])],
+            "contributors": [author.name for others in people.values() for author in others],
+            "bylines": [(b.author.name, b.role.slug, b.role.name) for b in item.bylines.all()],
+        }
         if settings.NEWSROOM_FEED_FULL_TEXT:
             extra["content"] = item.body_html
         photo = item.lead_photo

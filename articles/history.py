@@ -13,7 +13,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from reversion.models import Version
 
-from articles.models import Article, Byline, Photo, Section
+from articles.models import Article, Byline, BylineRole, Photo, Section
 from authors.models import Author
 
 # (field in the revision data, label) for what an editor compares.
@@ -67,7 +67,16 @@ def bylines_of(version: Version) -> str:
     names = dict(
         Author.objects.filter(pk__in=[r["author_id"] for r in rows]).values_list("pk", "name")
     )
-    return ", ".join(names.get(r["author_id"], "?") for r in rows)
+    roles = {role.pk: role for role in BylineRole.objects.all()}
+    return ", ".join(
+        _byline_label(names.get(r["author_id"], "?"), roles.get(r.get("role_id"))) for r in rows
+    )
+
+
+def _byline_label(name: str, role) -> str:
+    """A name, with its role when it is not the default (revisions made before roles
+    existed have none: the default)."""
+    return name if role is None or role.is_default else f"{name} ({role.name})"
 
 
 def _display(field: str, value) -> str:
@@ -92,7 +101,9 @@ def _values(version: Version | None, article: Article | None = None) -> dict[str
         values["bylines"] = bylines_of(version)
         return values
     values = {field: _display(field, getattr(article, field)) for field, _ in COMPARED[:-1]}
-    values["bylines"] = ", ".join(a.name for a in article.bylines_in_order)
+    values["bylines"] = ", ".join(
+        _byline_label(b.author.name, b.role) for b in article.bylines.all()
+    )
     return values
 
 
@@ -175,7 +186,7 @@ def schedule_by_day(stories, *, days: int = 7):
         stories.scheduled(at=now)
         .filter(publish_at__lt=now + timedelta(days=days))
         .select_related("section")
-        .prefetch_related("bylines__author")
+        .prefetch_related("bylines__author", "bylines__role")
         .order_by("publish_at")
     )
     return [

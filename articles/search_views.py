@@ -57,7 +57,9 @@ def _results_page(query, stories, number):
     results = (
         search.search(query, stories)
         .select_related("section")
-        .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")))
+        .prefetch_related(
+            Prefetch("bylines", queryset=Byline.objects.select_related("author", "role"))
+        )
         # A result prints its title, snippet and byline: the stored bodies stay behind
         # (body_text is read for the snippet only where PostgreSQL does not make it).
         .defer("body", "body_html", "search_vector", "teaser", "teaser_html")

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.templatetags.static import static
 from django.urls import reverse
 
+from articles import bylines
 from articles.markup import rendition_url
 from articles.share_cards import share_image
 from articles.teasers import plain_text
@@ -91,7 +92,11 @@ def news_article(request, story) -> dict:
         "datePublished": (story.first_published_at or story.publish_at).isoformat(),
         "dateModified": max(story.updated_at, story.publish_at).isoformat(),
         "wordCount": story.word_count,
-        "author": [person(request, byline.author) for byline in story.bylines.all()],
+        # Writers are the authors; the other roles go where schema.org puts them.
+        **{
+            prop: [person(request, author) for author in authors]
+            for prop, authors in bylines.by_property(story.bylines.all()).items()
+        },
         "publisher": organization(request),
         "isAccessibleForFree": True,
     }

@@ -76,8 +76,17 @@ class StoryListView(ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         lead = self.lead_first and context["page_obj"].number == 1
-        context["cards"] = cards.cards(self.request, context["stories"], lead_first=lead)
+        context["cards"] = cards.cards(
+            self.request,
+            context["stories"],
+            lead_first=lead,
+            notes=self.card_notes(context["stories"]),
+        )
         return context
+
+    def card_notes(self, stories) -> dict:
+        """A line to print above some cards, by story id (the author page's roles)."""
+        return {}
 
 
 class HomeView(StoryListView):

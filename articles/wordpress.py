@@ -31,7 +31,7 @@ from taggit.models import Tag
 
 from articles import imaging, workflow
 from articles.markup import media_url
-from articles.models import Article, Byline, OldURL, Photo, Section, WordPressItem
+from articles.models import Article, Byline, BylineRole, OldURL, Photo, Section, WordPressItem
 from articles.models.sections import validate_section_slug
 from articles.teasers import plain_text
 from authors.models import Author, Handle
@@ -109,10 +109,20 @@ def digest(value) -> str:
     return hashlib.sha256(json.dumps(value, default=str, sort_keys=True).encode()).hexdigest()
 
 
+# Kept in a story's fingerprint only when not their default, so stories imported before
+# types and sponsors existed keep the fingerprint they had (and are not taken for edited).
+FINGERPRINTED_IF_SET = {"story_type": "news"}
+
+
 def fingerprint(kind: str, obj) -> str:
     state = {name: getattr(obj, name) for name in FINGERPRINTED.get(kind, [])}
     if kind == "post":
-        state["bylines"] = list(obj.bylines.values_list("author_id", flat=True))
+        state |= {
+            name: getattr(obj, name)
+            for name, default in FINGERPRINTED_IF_SET.items()
+            if getattr(obj, name) != default
+        }
+        state["bylines"] = current(obj, "bylines")
         state["tags"] = sorted(obj.tags.values_list("pk", flat=True))
     return digest(state)
 
@@ -541,10 +551,12 @@ class Importer:
                 self.report.warnings.append(f"Author {login}: email {email!r} is not valid.")
         return author.pk
 
-    def byline(self, item) -> list[int]:
-        """The story's authors in byline order: Co-Authors Plus terms when the item has
-        them (its dc:creator is one of them), else dc:creator, by login or by e-mail."""
-        ids = []
+    def byline(self, item, where: str) -> list:
+        """The story's bylines in order: Co-Authors Plus terms when the item has them (its
+        dc:creator is one of them), else dc:creator, by login or by e-mail. A person's role
+        comes from the post's custom field byline_role_<login> (a role's key or name, e.g.
+        translated or "Translated by"); without one they wrote the story."""
+        people = []  # (login as the file names it, author id)
         for term in item.findall("category"):
             if term.get("domain") != "author":
                 continue
@@ -552,11 +564,36 @@ class Importer:
             name = (term.text or "").strip()
             login = wp_login(login or slugify(name))
             if login:
-                ids.append(self.person(login, name))
+                people.append((login, self.person(login, name)))
         creator = self.export.text(item, "dc:creator")
-        if not ids and wp_login(creator):
-            ids.append(self.person(creator, ""))
-        return list(dict.fromkeys(ids))
+        if not people and wp_login(creator):
+            people.append((wp_login(creator), self.person(creator, "")))
+        meta = self.export.meta(item)
+        entries, seen = [], set()
+        for login, author_id in people:
+            if author_id in seen:
+                continue
+            seen.add(author_id)
+            wanted = meta.get(f"byline_role_{login}", "").strip()
+            role = self.byline_role(wanted) if wanted else None
+            if wanted and role is None:
+                self.report.warnings.append(
+                    f"{where}: no byline role “{wanted[:40]}” for {login[:40]}; "
+                    "imported as Written by."
+                )
+            entries.append(byline_entry(author_id, role))
+        return entries
+
+    def byline_role(self, wanted: str) -> BylineRole | None:
+        wanted = wanted.lower()
+        return next(
+            (
+                role
+                for role in BylineRole.objects.all()
+                if wanted in (role.slug, role.name.lower(), role.phrase.lower())
+            ),
+            None,
+        )
 
     def person(self, login: str, name: str) -> int:
         login = wp_login(login)
@@ -919,7 +956,7 @@ class Importer:
         body = self.localize_images(body, where)
         thumbnail = export.meta(item).get("_thumbnail_id")
         lead = self.photos.get(thumbnail) if thumbnail else None
-        byline = self.byline(item)
+        byline = self.byline(item, where)
         values = {
             "headline": title[:200],
             "section_id": section_id,
@@ -1015,19 +1052,30 @@ def wp_login(value: str) -> str:
     return " ".join(re.sub(r"[^A-Za-z0-9 _.@-]", "", value).split())
 
 
-def current(story: Article, name: str) -> list[int]:
+def byline_entry(author_id: int, role) -> int | list:
+    """A byline as imports compare them: the author's id, with the role's key beside it
+    when it is not Written by (so bylines imported before roles compare as they did)."""
+    return author_id if role is None or role.is_default else [author_id, role.slug]
+
+
+def current(story: Article, name: str) -> list:
     if name == "bylines":
-        return list(story.bylines.values_list("author_id", flat=True))
+        return [byline_entry(b.author_id, b.role) for b in story.bylines.select_related("role")]
     return sorted(story.tags.values_list("pk", flat=True))
 
 
-def set_byline(story: Article, author_ids: list[int]) -> None:
-    if [b.author_id for b in story.bylines.all()] != author_ids:
+def set_byline(story: Article, entries: list) -> None:
+    if current(story, "bylines") != entries:
         story.bylines.all().delete()
-        Byline.objects.bulk_create(
-            Byline(article=story, author_id=author_id, position=position)
-            for position, author_id in enumerate(author_ids)
-        )
+        roles = {role.slug: role for role in BylineRole.objects.all()}
+        bylines = []
+        for position, entry in enumerate(entries):
+            author_id, role = entry if isinstance(entry, list) else (entry, None)
+            byline = Byline(article=story, author_id=author_id, position=position)
+            if role is not None:
+                byline.role = roles[role]
+            bylines.append(byline)
+        Byline.objects.bulk_create(bylines)
 
 
 def php_string(serialized: str, key: str) -> str:

@@ -15,6 +15,7 @@ from django.utils import dateformat, timezone
 from django.utils.text import Truncator
 from jinja2 import Environment, Undefined
 
+from articles import bylines
 from articles.markup import json_ld, picture, rendition_url, time_element, usable_figures
 from articles.share_cards import share_image
 from newsroom.links import link
@@ -53,6 +54,7 @@ def environment(**options) -> Environment:
         time_element=time_element,
         share_image=share_image,
         now=timezone.now,
+        byline_pieces=bylines.pieces,
     )
     env.filters.update(
         date=date, words=words, pluralize=pluralize, json_ld=json_ld, usable_figures=usable_figures

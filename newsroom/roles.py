@@ -12,6 +12,7 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
     "Reporter": {
         "articles.article": ("add", "change", "view"),
         "articles.byline": ALL,
+        "articles.bylinerole": ("view",),
         "articles.section": ("view",),
         "articles.photo": ("add", "change", "view"),
         "articles.correction": ("view",),
@@ -21,6 +22,7 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
     "Editor": {
         "articles.article": (*ALL, "publish", "edit_any"),
         "articles.byline": ALL,
+        "articles.bylinerole": ALL,
         "articles.correction": ALL,
         "articles.section": ALL,
         "articles.photo": ("add", "change", "view", "manage_rights"),

@@ -4,7 +4,7 @@ import factory
 from django.utils import timezone
 
 from articles.imaging import refresh_renditions
-from articles.models import Article, Byline, Photo, Section
+from articles.models import Article, Byline, BylineRole, Photo, Section
 from authors.models import Author, Handle
 
 
@@ -77,11 +77,17 @@ class ArticleFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def authors(self, create, extracted, **kwargs):
+        """Authors in byline order; an (author, role key) pair gives that byline a role
+        other than Written by, e.g. (translator, "translated")."""
         if create and extracted:
-            Byline.objects.bulk_create(
-                Byline(article=self, author=author, position=position)
-                for position, author in enumerate(extracted)
-            )
+            bylines = []
+            for position, entry in enumerate(extracted):
+                author, role = entry if isinstance(entry, tuple) else (entry, None)
+                byline = Byline(article=self, author=author, position=position)
+                if role is not None:
+                    byline.role = BylineRole.objects.get(slug=role)
+                bylines.append(byline)
+            Byline.objects.bulk_create(bylines)
 
     @factory.post_generation
     def tags(self, create, extracted, **kwargs):

@@ -21,8 +21,8 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from reversion.models import Version
 
-from articles import archive, workflow
-from articles.models import Article, OldURL, Photo
+from articles import archive, bylines, workflow
+from articles.models import Article, BylineRole, OldURL, Photo
 from authors.models import Author, Handle
 from tests.factories import ArticleFactory, AuthorFactory, PhotoFactory, SectionFactory
 
@@ -47,7 +47,7 @@ def newsroom(django_user_model, roles):
         slug="fab-opens-in-dresden",
         section=chips,
         lead_photo=lead,
-        authors=[jane, AuthorFactory(slug="sam")],
+        authors=[jane, (AuthorFactory(slug="sam"), "translated")],
         tags=["chips", "fabs"],
     )
     workflow.add_correction(article=story, by=editor, kind="correction", text="Fixed a date.")
@@ -56,8 +56,14 @@ def newsroom(django_user_model, roles):
     story.save()
     workflow.remember_old_urls(story, previous)
     workflow.touch(article=story, by=editor, comment="Renamed")
+    # A role the newsroom added itself: the archive carries the roles, not only the seed.
+    BylineRole.objects.create(
+        slug="fact-checked", name="Fact-checked by", phrase="Fact-checked by", position=75
+    )
     draft = ArticleFactory(
-        headline="Draft about wafers", status=Article.Status.DRAFT, authors=[jane]
+        headline="Draft about wafers",
+        status=Article.Status.DRAFT,
+        authors=[(jane, "fact-checked")],
     )
     workflow.schedule(article=draft, by=editor, at=timezone.now() + timedelta(days=1))
     trashed = ArticleFactory(headline="Gone story")
@@ -121,6 +127,13 @@ def test_export_then_import_into_an_empty_database_loses_nothing(
     assert Version.objects.get_for_object(story).exists()
     assert story.updated_at == moment
     assert ArticleFactory(headline="After the import").pk > story.pk  # sequences moved on
+    # Roles came back as they were, the newsroom's own one too.
+    assert bylines.phrase(story.bylines.all()) == "By Jane Roe. Translated by " + (
+        story.bylines.get(author__slug="sam").author.name
+    )
+    assert Article.objects.get(headline="Draft about wafers").bylines.get().role.name == (
+        "Fact-checked by"
+    )
 
 
 def test_imported_stories_are_served_and_found(newsroom, tmp_path, settings, client):

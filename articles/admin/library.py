@@ -17,7 +17,7 @@ from articles import imaging
 from articles.admin.common import NewsroomAdminMedia, photo_thumbnail
 from articles.figures import refresh_bodies_using
 from articles.markup import media_url
-from articles.models import Article, OldURL, Photo, Section
+from articles.models import Article, BylineRole, OldURL, Photo, Section
 from articles.permissions import can_edit_photo, can_set_photo_rights, viewable
 
 
@@ -313,3 +313,21 @@ class PhotoAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(request.path)
         finally:
             _viewer.reset(token)
+
+
+@admin.register(BylineRole)
+class BylineRoleAdmin(admin.ModelAdmin):
+    """The roles a byline can have. The byline phrase prints them in this order."""
+
+    list_display = ["name", "phrase", "position", "schema_property", "slug"]
+    list_editable = ["position"]
+    ordering = ["position", "id"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The key is what the API, feeds and imports name the role by: fixed once saved.
+        return ["slug"] if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None):
+        # Written by is every byline's default.
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or not obj.is_default)

@@ -13,7 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django_prose_editor.widgets import AdminProseEditorWidget
@@ -22,10 +22,10 @@ from reversion.admin import VersionAdmin
 from taggit.models import Tag
 from taggit.utils import parse_tags
 
-from articles import history, workflow
+from articles import bylines, history, workflow
 from articles.admin.common import NewsroomAdminMedia, photo_thumbnail
 from articles.markup import media_url
-from articles.models import Article, Byline, Correction, Photo, PreviewLink, StaleEdit
+from articles.models import Article, Byline, BylineRole, Correction, Photo, PreviewLink, StaleEdit
 from articles.permissions import can_edit, can_publish, can_trash, can_view, viewable
 
 BODY_EDITOR = {
@@ -51,10 +51,22 @@ BODY_EDITOR = {
 }
 
 
+class BylineForm(forms.ModelForm):
+    """A byline whose role is left out is Written by, as everywhere else."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].required = False
+
+    def clean_role(self):
+        return self.cleaned_data.get("role") or BylineRole.objects.get(pk=BylineRole.default_pk())
+
+
 class BylineInline(admin.TabularInline):
     model = Byline
+    form = BylineForm
     autocomplete_fields = ["author"]
-    fields = ["author", "position"]
+    fields = ["author", "role", "position"]
     extra = 1
     verbose_name = _("author")
     verbose_name_plural = _("bylines (in the order they read)")
@@ -240,7 +252,14 @@ WORKFLOW_ACTIONS = {
 class ArticleAdmin(VersionAdmin):
     form = ArticleAdminForm
     inlines = [BylineInline, CorrectionInline]
-    list_display = ["headline", "status_label", "publish_at", "section", "byline", "updated_at"]
+    list_display = [
+        "headline",
+        "status_label",
+        "publish_at",
+        "section",
+        "byline",
+        "updated_at",
+    ]
     list_filter = [
         VisibilityFilter,
         "status",
@@ -310,7 +329,9 @@ class ArticleAdmin(VersionAdmin):
             super()
             .get_queryset(request)
             .live()
-            .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")))
+            .prefetch_related(
+                Prefetch("bylines", queryset=Byline.objects.select_related("author", "role"))
+            )
         )
         return viewable(request.user, queryset)
 
@@ -356,7 +377,7 @@ class ArticleAdmin(VersionAdmin):
 
     @admin.display(description=_("authors"))
     def byline(self, article):
-        return format_html_join(", ", "{}", ((b.author.name,) for b in article.bylines.all()))
+        return bylines.phrase(article.bylines.all())
 
     @admin.display(description=_("current lead photo"))
     def lead_photo_preview(self, article):

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import F, Prefetch, Q
+from django.db.models import F, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
@@ -106,6 +106,15 @@ class ArticleQuerySet(models.QuerySet):
     def by_author(self, author):
         return self.filter(bylines__author=author)
 
+    def with_role_of(self, author):
+        """Each story annotated with `author`'s role on it (role_slug, role_phrase), read
+        in the same query as the stories."""
+        role = Byline.objects.filter(article=OuterRef("pk"), author=author)
+        return self.annotate(
+            role_slug=Subquery(role.values("role__slug")[:1]),
+            role_phrase=Subquery(role.values("role__phrase")[:1]),
+        )
+
     def tagged(self, tag):
         return self.filter(tags=tag)
 
@@ -124,7 +133,7 @@ class ArticleQuerySet(models.QuerySet):
         and save the handles' query.
         """
         heavy = ("body", "body_text", "search_vector") + (() if body else ("body_html",))
-        bylines = Byline.objects.select_related("author")
+        bylines = Byline.objects.select_related("author", "role")
         if author_boxes:
             bylines = Byline.objects.for_author_boxes()
         return (
@@ -474,8 +483,87 @@ class Article(models.Model):
 class BylineQuerySet(models.QuerySet):
     def for_author_boxes(self):
         """Bylines with what an author box prints: the author, their headshot, their
-        handles (one query for the handles of every author in the batch)."""
-        return self.select_related("author__headshot").prefetch_related("author__handles")
+        handles (one query for the handles of every author in the batch), and the role
+        the byline phrase groups them by."""
+        return self.select_related("author__headshot", "role").prefetch_related("author__handles")
+
+
+class BylineRole(models.Model):
+    """What a person did on a story (Written by, Translated by...): the byline phrase
+    groups names by role, in the roles' order (articles/bylines.py). Seeded by a migration
+    and editable in the admin."""
+
+    class Property(models.TextChoices):
+        """The schema.org property of a NewsArticle a person with this role goes in."""
+
+        AUTHOR = "author", _("author")
+        CONTRIBUTOR = "contributor", _("contributor")
+        TRANSLATOR = "translator", _("translator")
+        EDITOR = "editor", _("editor")
+
+    # The role a byline has unless someone picks another. Its key is fixed: the admin
+    # cannot change it, and the default finds (or remakes) the role by it.
+    WRITTEN = "written"
+
+    slug = models.SlugField(
+        _("key"),
+        max_length=40,
+        unique=True,
+        help_text=_(
+            "The role's name in the API, feeds and imports, e.g. translated. "
+            "Cannot be changed once saved."
+        ),
+    )
+    name = models.CharField(
+        _("name"), max_length=60, unique=True, help_text=_("As the admin lists it: Translated by.")
+    )
+    phrase = models.CharField(
+        _("printed phrase"),
+        max_length=60,
+        help_text=_(
+            "What the byline prints before the names: “By” gives “By A and B”, "
+            "“Additional reporting by” gives “Additional reporting by C”."
+        ),
+    )
+    position = models.PositiveSmallIntegerField(
+        _("order"), default=0, help_text=_("Roles print in this order, lowest first.")
+    )
+    schema_property = models.CharField(
+        _("schema.org property"),
+        max_length=20,
+        choices=Property,
+        default=Property.CONTRIBUTOR,
+        help_text=_(
+            "Where search engines are told about the person: author for the story's "
+            "writers, or contributor, translator or editor."
+        ),
+    )
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("byline role")
+        verbose_name_plural = _("byline roles")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_default(self) -> bool:
+        return self.slug == self.WRITTEN
+
+    @classmethod
+    def default_pk(cls) -> int:
+        """Written by: the role of a byline nobody gave another (made again if a database
+        was emptied without its seed, as a test server's flush does)."""
+        role, _ = cls.objects.get_or_create(
+            slug=cls.WRITTEN,
+            defaults={"name": "Written by", "phrase": "By", "schema_property": "author"},
+        )
+        return role.pk
+
+
+def default_byline_role() -> int:
+    return BylineRole.default_pk()
 
 
 class Byline(models.Model):
@@ -491,6 +579,13 @@ class Byline(models.Model):
         related_name="bylines",
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    role = models.ForeignKey(
+        BylineRole,
+        verbose_name=_("role"),
+        on_delete=models.PROTECT,
+        related_name="bylines",
+        default=default_byline_role,
+    )
 
     objects = BylineQuerySet.as_manager()
 
