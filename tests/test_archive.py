@@ -68,6 +68,9 @@ def newsroom(django_user_model, roles):
     workflow.schedule(article=draft, by=editor, at=timezone.now() + timedelta(days=1))
     trashed = ArticleFactory(headline="Gone story")
     workflow.trash(article=trashed, by=editor)
+    results = ArticleFactory(headline="Results under embargo", status=Article.Status.DRAFT)
+    results.bylines.create(author=jane)
+    workflow.embargo(article=results, by=editor, until=timezone.now() + timedelta(days=2))
     return story
 
 
@@ -99,7 +102,7 @@ def test_export_then_import_into_an_empty_database_loses_nothing(
     assert before["files"] and all(before["records"].values())
     out = StringIO()
     call_command("export_content", str(tmp_path / "newsroom.zip"), stdout=out)
-    assert "Exported" in out.getvalue() and "stories: 3" in out.getvalue()
+    assert "Exported" in out.getvalue() and "stories: 4" in out.getvalue()
     wipe(settings)
     django_user_model.objects.filter(username="edna").delete()
     assert not Article.objects.exists() and not default_storage.exists(
@@ -126,6 +129,9 @@ def test_export_then_import_into_an_empty_database_loses_nothing(
     assert OldURL.objects.filter(article=story).exists()
     assert Version.objects.get_for_object(story).exists()
     assert story.updated_at == moment
+    # An embargo comes back as the promise it was: who set it, when, until when.
+    results = Article.objects.under_embargo().get()
+    assert (results.embargo_set_by, results.embargoed) == (edna, True)
     assert ArticleFactory(headline="After the import").pk > story.pk  # sequences moved on
     # Roles came back as they were, the newsroom's own one too.
     assert bylines.phrase(story.bylines.all()) == "By Jane Roe. Translated by " + (
@@ -157,7 +163,7 @@ def test_import_refuses_a_database_that_holds_content_unless_told_to_replace(new
     assert Article.objects.filter(headline="Written after the export").exists()
     call_command("import_content", str(tmp_path / "a.zip"), "--replace", verbosity=0)
     assert not Article.objects.filter(headline="Written after the export").exists()
-    assert Article.objects.count() == 3
+    assert Article.objects.count() == 4
 
 
 def test_export_will_not_overwrite_an_archive_by_accident(newsroom, tmp_path):
