@@ -338,7 +338,7 @@ def test_sections_keep_their_old_address_when_renamed(client, staff):
 
 
 def test_the_latest_roles_migration_matches_the_roles_table():
-    latest = importlib.import_module("newsroom.migrations.0006_webhook_roles")
+    latest = importlib.import_module("newsroom.migrations.0007_byline_role_roles")
     assert latest.ROLES == ROLES
 
 

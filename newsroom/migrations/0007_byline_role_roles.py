@@ -32,7 +32,12 @@ ROLES = {
         "articles.photo": (*ALL, "manage_rights"),
         "articles.article": ("view",),
     },
-    "Admin": {"auth.user": ALL, "auth.group": ("view",)},
+    "Admin": {
+        "auth.user": ALL,
+        "auth.group": ("view",),
+        "webhooks.subscription": (*ALL, "test"),
+        "webhooks.delivery": ("view", "replay"),
+    },
 }
 
 
@@ -42,7 +47,7 @@ def update_roles(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("newsroom", "0005_content_change"),
+        ("newsroom", "0006_webhook_roles"),
         ("articles", "0017_byline_roles"),
     ]
 
