@@ -34,6 +34,7 @@ def test_seed_demo_fills_every_part_of_the_site():
     assert Article.objects.count() >= 60
     assert set(Article.objects.values_list("status", flat=True)) == set(Article.Status.values)
     assert Article.objects.scheduled().count() >= 3
+    assert Article.objects.under_embargo().count() == 1
     assert Article.objects.public().count() >= 30
     assert Article.objects.annotate(n=Count("bylines")).filter(n__gt=1).exists()
     assert Article.objects.filter(tags__isnull=False).distinct().count() == Article.objects.count()

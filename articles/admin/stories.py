@@ -234,7 +234,7 @@ def embargo_notice(article):
         when(article.publish_at),
         _("set by %(who)s, %(at)s")
         % {
-            "who": (setter.get_full_name() or setter.get_username()) if setter else _("someone"),
+            "who": (setter.get_full_name() or setter.get_username()) if setter else "—",
             "at": when(article.embargo_set_at) if article.embargo_set_at else "?",
         },
     )

@@ -235,6 +235,9 @@ class Command(BaseCommand):
                 teaser=teaser,
                 status=status,
                 publish_at=publish_at,
+                # The first scheduled story is under embargo instead (set by no account).
+                embargoed=index == 48,
+                embargo_set_at=self.now if index == 48 else None,
             )
             article.full_clean()
             article.save()
