@@ -46,6 +46,7 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, transaction
 from django.utils import timezone
 from taggit.managers import TaggableManager
 
+from events.stories import story_loaded
 from newsroom import slugs
 
 FORMAT_VERSION = 1
@@ -635,6 +636,8 @@ def import_archive(
                 connection.check_constraints()
                 _reset_sequences()
                 update_search_vectors(Article.objects.all())
+                for article in Article.objects.public():
+                    story_loaded(article)
                 expected = manifest["counts"]
                 if {k: v for k, v in expected.items() if v} != summary.counts:
                     raise ArchiveError(

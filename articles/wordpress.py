@@ -35,6 +35,7 @@ from articles.models import Article, Byline, BylineRole, OldURL, Photo, Section,
 from articles.models.sections import validate_section_slug
 from articles.teasers import plain_text
 from authors.models import Author, Handle
+from events import content as content_events
 from newsroom import slugs
 
 # Slugs are made whole (newsroom.slugs) and cut to their field by Importer.free, which keeps
@@ -444,6 +445,8 @@ class Importer:
         else:
             obj.save()
             then(obj)
+            if not created and content_events.tracks(obj):
+                content_events.changed(obj)  # a new one is on no public page yet
         self.remember(kind, wp_id, obj, created, source=source)
         return obj, "created" if created else "updated (" + ", ".join(changed) + ")"
 

@@ -19,6 +19,8 @@ from articles.models import Activity, Article, Correction, OldURL, PreviewLink
 from articles.models.stories import state_change
 from articles.permissions import can_edit, can_publish, can_trash
 from articles.teasers import plain_text
+from events.models import Kind
+from events.stories import snapshot, story_changed
 
 Status = Article.Status
 Action = Activity.Action
@@ -44,11 +46,15 @@ def _save_revision(article: Article, by, comment: str) -> None:
         reversion.set_comment(comment)
 
 
-def _move(article: Article, status: str, *, by, action: str, detail: str = "") -> Article:
+def _move(
+    article: Article, status: str, *, by, action: str, detail: str = "", before=None
+) -> Article:
+    before = before or snapshot(article)
     article.transition_to(status)
     with state_change():
         _save_revision(article, by, str(Action(action).label).capitalize())
     log(article=article, by=by, action=action, detail=detail)
+    story_changed(article=article, before=before, changed=["status", "publish_at"])
     return article
 
 
@@ -59,6 +65,7 @@ def save_imported(*, article: Article, by, changed: list[str] | None = None, the
     re-run updates (None: a new story); ``then(article)`` sets what hangs off the saved story
     (bylines, tags) inside the same revision."""
     created = article.pk is None
+    before = None if created else snapshot(Article.objects.get(pk=article.pk))
     if created:
         comment, detail = "Imported from WordPress", ""
     else:
@@ -74,6 +81,7 @@ def save_imported(*, article: Article, by, changed: list[str] | None = None, the
         reversion.set_user(by)
         reversion.set_comment(comment)
     log(article=article, by=by, action=Action.IMPORTED, detail=detail)
+    story_changed(article=article, before=before, changed=changed or [])
     return article
 
 
@@ -141,13 +149,16 @@ def publish(*, article: Article, by, at: datetime | None = None) -> Article:
     _require(can_publish(by), _("Only editors may publish or schedule stories."))
     _refuse_under_embargo(article)
     _check_publishable(article)
+    before = snapshot(article)
     now = timezone.now()
     article.publish_at = at or now
     _forget_embargo(article)
     if article.publish_at > now:
         when = timezone.localtime(article.publish_at).strftime("%Y-%m-%d %H:%M %Z")
-        return _move(article, Status.PUBLISHED, by=by, action=Action.SCHEDULED, detail=when)
-    return _move(article, Status.PUBLISHED, by=by, action=Action.PUBLISHED)
+        return _move(
+            article, Status.PUBLISHED, by=by, action=Action.SCHEDULED, detail=when, before=before
+        )
+    return _move(article, Status.PUBLISHED, by=by, action=Action.PUBLISHED, before=before)
 
 
 @transaction.atomic
@@ -182,10 +193,14 @@ def lift_embargo(*, article: Article, by) -> Article:
     """End an embargo early: the story goes public now. Logged with the instant it had."""
     _require_under_embargo(article, by)
     promised = article.publish_at
+    before = snapshot(article)
     article.publish_at = timezone.now()
     with state_change():
         _save_revision(article, by, "Embargo lifted")
     log(article=article, by=by, action=Action.EMBARGO_LIFTED, detail=f"was {_when(promised)}")
+    story_changed(
+        article=article, before=before, changed=["publish_at"], kind=Kind.STORY_EMBARGO_LIFTED
+    )
     return article
 
 
@@ -234,10 +249,14 @@ def return_to_draft(*, article: Article, by) -> Article:
 def trash(*, article: Article, by) -> Article:
     _require(can_trash(by), _("Only editors may delete stories."))
     if article.deleted_at is None:
+        before = snapshot(article)
         article.deleted_at, article.deleted_by = timezone.now(), by
         with state_change():
             article.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
         log(article=article, by=by, action=Action.TRASHED)
+        story_changed(
+            article=article, before=before, changed=["deleted_at"], kind=Kind.STORY_TRASHED
+        )
     _close_previews(article, by=by, why=_("the story went to the trash"))
     return article
 
@@ -270,10 +289,12 @@ def restore(*, article: Article, by) -> Article:
         return article
     if trash_deadline(article) < timezone.now():
         raise ValidationError(_("This story was in the trash too long to be restored."))
+    before = snapshot(article)
     article.deleted_at, article.deleted_by = None, None
     with state_change():
         article.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
     log(article=article, by=by, action=Action.RESTORED)
+    story_changed(article=article, before=before, changed=["deleted_at"], kind=Kind.STORY_RESTORED)
     return article
 
 
@@ -299,10 +320,18 @@ def add_correction(*, article: Article, by, kind: str, text: str, at=None) -> Co
         article=article, kind=kind, text=text, published_at=at or timezone.now(), created_by=by
     )
     correction.full_clean()
+    before = snapshot(article)
     correction.save()
     touch(article=article, by=by, comment=f"{correction.get_kind_display()} added")
     log(article=article, by=by, action=Action.CORRECTED, detail=_note(correction))
+    _corrected(article, before, "added")
     return correction
+
+
+def _corrected(article: Article, before: dict, what: str) -> None:
+    story_changed(
+        article=article, before=before, changed=[f"corrections {what}"], kind=Kind.STORY_CORRECTED
+    )
 
 
 def _note(correction: Correction) -> str:
@@ -323,7 +352,9 @@ def edit_correction(*, correction: Correction, by) -> Correction:
         correction.published_at,
     ):
         return correction
+    story_before = snapshot(correction.article)
     touch(article=correction.article, by=by, comment=f"{correction.get_kind_display()} edited")
+    _corrected(correction.article, story_before, "edited")
     log(
         article=correction.article,
         by=by,
@@ -339,8 +370,10 @@ def delete_correction(*, correction: Correction, by) -> None:
     _require(can_publish(by), _("Only editors may delete corrections and updates."))
     article = correction.article
     log(article=article, by=by, action=Action.CORRECTION_DELETED, detail=_note(correction))
+    before = snapshot(article)
     correction.delete()
     touch(article=article, by=by, comment=f"{correction.get_kind_display()} deleted")
+    _corrected(article, before, "deleted")
 
 
 def record_edit(*, article: Article, by, created: bool, fields: list[str]) -> Activity:
@@ -348,6 +381,12 @@ def record_edit(*, article: Article, by, created: bool, fields: list[str]) -> Ac
     every other change is."""
     action = Action.CREATED if created else Action.EDITED
     return log(article=article, by=by, action=action, detail=", ".join(fields))
+
+
+def edited(*, article: Article, before: dict | None, fields: list[str]):
+    """The event for a story saved by hand, once everything hanging off it (tags, bylines)
+    is saved too: ``story.updated`` when readers see it, before or after."""
+    return story_changed(article=article, before=before, changed=fields)
 
 
 def touch(*, article: Article, by, comment: str) -> None:
@@ -407,6 +446,7 @@ def restore_revision(*, article: Article, version, by) -> Article:
     _require(can_edit(by, article), _("You may not edit this story."))
     data = version.field_dict
     previous = Article.objects.get(pk=article.pk)
+    before = snapshot(previous)
     for field in CONTENT_FIELDS:
         name = field.removesuffix("_id")
         key = field if field in data else name
@@ -440,6 +480,7 @@ def restore_revision(*, article: Article, version, by) -> Article:
             _("That revision could not be restored: its slug is taken. Nothing was saved.")
         ) from None
     log(article=article, by=by, action=Action.REVERTED, detail=stamp)
+    story_changed(article=article, before=before, changed=["revision"])
     return article
 
 

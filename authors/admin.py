@@ -3,7 +3,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from articles.admin.common import NewsroomAdminMedia, photo_thumbnail
+from articles.admin.common import NewsroomAdminMedia, RecordsContentEvents, photo_thumbnail
 from authors.models import Author, Handle
 
 
@@ -14,7 +14,7 @@ class HandleInline(admin.TabularInline):
 
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(RecordsContentEvents, admin.ModelAdmin):
     list_display = ["name", "headshot_thumbnail", "job_title", "story_count", "is_active"]
     list_filter = ["is_active"]
     ordering = ["name"]

@@ -1,12 +1,20 @@
-"""What a story event carries: the story's keys (section, tags, authors, photos) after the
-change and before it, so a purge or a webhook can tell which lists it joined or left."""
+"""Story events: what a story event carries, and which event (if any) a change makes.
+
+The payload names the story's keys (section, tags, authors, photos) after the change and
+before it, so a purge or a webhook can tell which lists it joined or left. Only changes
+readers can see make an event: a draft's edits do not, a scheduled story's go-live is the
+clock's (events/clock.py).
+"""
+
+from datetime import UTC
 
 from articles.figures import library_photos
+from events.models import Kind
 from events.outbox import record
 
 
 def snapshot(article) -> dict | None:
-    """The story as the event's receivers see it; None for a story not yet saved."""
+    """The story as the event's receivers see it; None for a story not saved yet."""
     if article is None or article.pk is None:
         return None
     photos = [photo.pk for photo in library_photos(article.body or "").values()]
@@ -18,18 +26,50 @@ def snapshot(article) -> dict | None:
         "tags": sorted(article.tags.values_list("pk", flat=True)),
         "authors": list(article.bylines.values_list("author_id", flat=True)),
         "photos": list(dict.fromkeys(photos)),
-        "public": article.is_public(),
+        "public": article.is_public,
     }
 
 
-def record_story(
-    kind: str, *, article, before: dict | None, changed=(), key=None, occurred_at=None
-):
-    """Record a story event in the caller's transaction, the story read as it is now."""
+def live_key(article) -> str:
+    """The once-only key of a story going live at its publish time: Publish, an early
+    embargo lift and the clock all use it, so whichever comes first is the only one."""
+    return f"live:{article.pk}:{article.publish_at.astimezone(UTC).isoformat()}"
+
+
+def story_loaded(article):
+    """A public story loaded from an archive (import_content): published as far as readers
+    and receivers know, whatever was recorded before the load."""
     return record(
-        kind,
+        Kind.STORY_PUBLISHED,
         article=article,
-        payload={"story": snapshot(article), "before": before, "changed": sorted(changed)},
-        occurred_at=occurred_at,
-        key=key,
+        payload={"story": snapshot(article), "before": None, "changed": ["loaded"]},
     )
+
+
+def story_changed(*, article, before: dict | None, changed=(), kind: str | None = None):
+    """Record what this change did for readers, in the caller's transaction.
+
+    A story that became public is ``story.published`` (at its publish time, once), one that
+    stopped being public ``story.unpublished``, one public before and after ``kind`` (default
+    ``story.updated``). Trash and restore name themselves: pass ``kind`` for them too. A change
+    readers cannot see records nothing and returns None."""
+    after = snapshot(article)
+    was, now = bool(before and before["public"]), after["public"]
+    payload = {"story": after, "before": before, "changed": sorted(changed)}
+    if now and not was:
+        if kind in (None, Kind.STORY_UPDATED, Kind.STORY_CORRECTED):
+            kind = Kind.STORY_PUBLISHED
+        return record(
+            kind,
+            article=article,
+            payload=payload,
+            occurred_at=article.publish_at,
+            key=live_key(article) if kind != Kind.STORY_RESTORED else None,
+        )
+    if was and not now:
+        if kind in (None, Kind.STORY_UPDATED, Kind.STORY_CORRECTED):
+            kind = Kind.STORY_UNPUBLISHED
+        return record(kind, article=article, payload=payload)
+    if was and now:
+        return record(kind or Kind.STORY_UPDATED, article=article, payload=payload)
+    return None

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from events import outbox
+from events import jobs, outbox
 
 
 @shared_task(name="events.deliver", ignore_result=True)
@@ -13,3 +13,13 @@ def deliver(delivery_id: int) -> None:
 @shared_task(name="events.relay", ignore_result=True)
 def relay() -> None:
     outbox.relay()
+
+
+@shared_task(name="events.purge_trash", ignore_result=True)
+def purge_trash() -> None:
+    jobs.purge_trash()
+
+
+@shared_task(name="events.forget_expired_previews", ignore_result=True)
+def forget_expired_previews() -> None:
+    jobs.forget_expired_previews()

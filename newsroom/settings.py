@@ -354,6 +354,8 @@ NEWSROOM_EVENTS_RETRY_SECONDS = env_int("EVENTS_RETRY_SECONDS", 60)
 NEWSROOM_EVENT_HANDLERS = env_list("EVENT_HANDLERS", "")
 # The clock looks for new work this often (it wakes at an instant due sooner by itself).
 NEWSROOM_CLOCK_POLL_SECONDS = env_int("CLOCK_POLL_SECONDS", 2)
+# A clock that starts records the instants it missed up to this many hours back.
+NEWSROOM_CLOCK_CATCH_UP_HOURS = env_int("CLOCK_CATCH_UP_HOURS", 72)
 CELERY_BROKER_URL = NEWSROOM_TASKS_BROKER_URL or "memory://"
 # A task is acknowledged once done, so a worker killed mid-task leaves it to the broker (and
 # the relay) to hand out again; one message at a time per worker process.

@@ -15,6 +15,12 @@ from events.models import Delivery, Event
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def only_test_handlers(monkeypatch):
+    """These tests describe the outbox, not the site's own handlers (CDN, webhooks)."""
+    monkeypatch.setattr(registry, "_handlers", {})
+
+
 @pytest.fixture
 def seen(monkeypatch):
     """A handler that notes each event it gets (registered for this test only)."""
@@ -119,9 +125,7 @@ def test_unknown_kinds_are_refused():
         events.record("story.exploded", payload={})
 
 
-def test_two_handlers_may_not_share_a_name(monkeypatch):
-    monkeypatch.setattr(registry, "_handlers", {})
-
+def test_two_handlers_may_not_share_a_name():
     @events.handler("same")
     def one(event):
         pass

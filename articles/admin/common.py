@@ -1,6 +1,7 @@
 from django.utils.html import format_html
 
 from articles.markup import media_url
+from events import content as content_events
 
 
 class NewsroomAdminMedia:
@@ -26,3 +27,21 @@ def photo_thumbnail(photo, size=80):
         photo.alt_text,
         size,
     )
+
+
+class RecordsContentEvents:
+    """Saves and deletes of what stories show (sections, tags, authors, photos) become
+    content events in the admin's transaction, once inlines are saved too."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        content_events.changed(form.instance)
+
+    def delete_model(self, request, obj):
+        content_events.changed(obj)  # before: it reads who shows the object
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            content_events.changed(obj)
+        super().delete_queryset(request, queryset)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from articles import imaging
-from articles.admin.common import NewsroomAdminMedia, photo_thumbnail
+from articles.admin.common import NewsroomAdminMedia, RecordsContentEvents, photo_thumbnail
 from articles.figures import refresh_bodies_using
 from articles.markup import media_url
 from articles.models import Article, BylineRole, OldURL, Photo, Section
@@ -22,7 +22,7 @@ from articles.permissions import can_edit_photo, can_set_photo_rights, viewable
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(RecordsContentEvents, admin.ModelAdmin):
     list_display = ["name", "slug", "order", "story_count"]
     list_editable = ["order"]
     ordering = ["order", "name"]
@@ -146,7 +146,7 @@ _viewer = ContextVar("photo_admin_viewer", default=None)
 
 
 @admin.register(Photo)
-class PhotoAdmin(admin.ModelAdmin):
+class PhotoAdmin(RecordsContentEvents, admin.ModelAdmin):
     form = PhotoAdminForm
     list_display = [
         "thumbnail",

@@ -27,6 +27,7 @@ from articles.admin.common import NewsroomAdminMedia, photo_thumbnail
 from articles.markup import media_url
 from articles.models import Article, Byline, BylineRole, Correction, Photo, PreviewLink, StaleEdit
 from articles.permissions import can_edit, can_publish, can_trash, can_view, viewable
+from events.stories import snapshot
 
 BODY_EDITOR = {
     "extensions": {
@@ -405,12 +406,24 @@ class ArticleAdmin(VersionAdmin):
     # Saving
     def save_model(self, request, obj, form, change):
         if change:
-            workflow.remember_old_urls(obj, Article.objects.get(pk=obj.pk))
+            previous = Article.objects.get(pk=obj.pk)
+            workflow.remember_old_urls(obj, previous)
+            form.events_before = snapshot(previous)
         else:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
         workflow.record_edit(
             article=obj, by=request.user, created=not change, fields=form.changed_data
+        )
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # The event reads the story once its tags and bylines are saved too.
+        changed = form.changed_data + [
+            "bylines" for formset in formsets if formset.model is Byline and formset.has_changed()
+        ]
+        workflow.edited(
+            article=form.instance, before=getattr(form, "events_before", None), fields=changed
         )
 
     def save_formset(self, request, form, formset, change):

@@ -6,7 +6,7 @@ from django.contrib import admin
 from taggit.admin import TagAdmin
 from taggit.models import Tag
 
-from articles.admin.common import NewsroomAdminMedia
+from articles.admin.common import NewsroomAdminMedia, RecordsContentEvents
 from newsroom.slugs import SlugFormField
 
 
@@ -22,6 +22,6 @@ admin.site.unregister(Tag)
 
 
 @admin.register(Tag)
-class NewsroomTagAdmin(TagAdmin):
+class NewsroomTagAdmin(RecordsContentEvents, TagAdmin):
     form = TagForm
     Media = NewsroomAdminMedia

@@ -18,16 +18,9 @@ class TrashAdmin(admin.ModelAdmin):
     actions = ["restore_selected"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).trashed()
-
-    def changelist_view(self, request, extra_context=None):
-        # No cron: the trash empties itself of expired stories whenever it is looked at.
-        purged = workflow.purge_trash()
-        if purged:
-            messages.info(
-                request, _("%(n)d expired stories were deleted for good.") % {"n": purged}
-            )
-        return super().changelist_view(request, extra_context)
+        # Only what can still be restored: the clock's hourly job (events.jobs.purge_trash)
+        # deletes the rest for good, and until it has, it is not listed.
+        return super().get_queryset(request).trashed().restorable()
 
     def has_module_permission(self, request):
         return can_trash(request.user)

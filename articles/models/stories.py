@@ -1,5 +1,6 @@
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -99,6 +100,11 @@ class ArticleQuerySet(models.QuerySet):
 
     def trashed(self):
         return self.filter(deleted_at__isnull=False)
+
+    def restorable(self, *, at=None):
+        """In the trash for less than TRASH_DAYS: these can still come back."""
+        cutoff = (at or timezone.now()) - timedelta(days=settings.NEWSROOM_TRASH_DAYS)
+        return self.filter(deleted_at__gte=cutoff)
 
     def in_section(self, section):
         return self.filter(section=section)

@@ -6,8 +6,9 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db import close_old_connections
 
-from events import clock
+from events.clock import Clock
 
 logger = logging.getLogger("events.clock")
 
@@ -22,8 +23,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, once=False, **options):
         logger.info("Clock started (poll every %s s).", settings.NEWSROOM_CLOCK_POLL_SECONDS)
+        clock = Clock()
         try:
             while True:
+                close_old_connections()  # a long-lived process: drop stale connections
                 pause = clock.tick()
                 if once:
                     return

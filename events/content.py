@@ -1,0 +1,75 @@
+"""Events for what stories show: sections, tags, authors and photos. Every path that saves
+or deletes one (the admin, the importers) calls ``changed(obj)`` in its transaction."""
+
+from django.db.models import Q
+
+from events.models import Kind
+from events.outbox import record
+
+
+def section_changed(section):
+    return record(Kind.SECTION_CHANGED, payload={"section": section.pk})
+
+
+def tag_changed(tag):
+    return record(Kind.TAG_CHANGED, payload={"tag": tag.pk})
+
+
+def author_changed(author):
+    return record(Kind.AUTHOR_CHANGED, payload={"author": author.pk})
+
+
+def photo_users(photo) -> tuple[list[int], list[int]]:
+    """The public stories that show the photo (lead or in the body) and the public authors
+    whose headshot it is."""
+    from articles.models import Article
+    from authors.models import Author
+
+    shown = Q(lead_photo=photo)
+    if photo.image.name:
+        shown |= Q(body__contains=photo.image.name)
+    stories = list(Article.objects.public().filter(shown).values_list("pk", flat=True)[:500])
+    authors = list(Author.objects.public().filter(headshot=photo).values_list("pk", flat=True))
+    return stories, authors
+
+
+def photo_changed(photo, *, kind=Kind.PHOTO_CHANGED, occurred_at=None, key=None):
+    """A photo readers may see changed (its credit, caption, crop, rights): recorded only
+    when a public story or author shows it."""
+    stories, authors = photo_users(photo)
+    if not stories and not authors:
+        return None
+    return record(
+        kind,
+        payload={"photo": photo.pk, "stories": stories, "authors": authors},
+        occurred_at=occurred_at,
+        key=key,
+    )
+
+
+def tracks(obj) -> bool:
+    from taggit.models import Tag
+
+    from articles.models import Photo, Section
+    from authors.models import Author
+
+    return isinstance(obj, Section | Tag | Author | Photo)
+
+
+def changed(obj):
+    """The event for a saved or deleted section, tag, author or photo (call before a delete:
+    it reads who uses the object)."""
+    from taggit.models import Tag
+
+    from articles.models import Photo, Section
+    from authors.models import Author
+
+    if isinstance(obj, Section):
+        return section_changed(obj)
+    if isinstance(obj, Tag):
+        return tag_changed(obj)
+    if isinstance(obj, Author):
+        return author_changed(obj)
+    if isinstance(obj, Photo):
+        return photo_changed(obj)
+    raise TypeError(f"No content event for {type(obj).__name__}.")

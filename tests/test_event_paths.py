@@ -1,0 +1,192 @@
+"""Every path that changes what readers see records its event in the same transaction (#18):
+the row is there after the change, and gone when the change's transaction rolls back."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+from reversion.models import Version
+from taggit.models import Tag
+
+from articles import workflow
+from articles.models import Article, Correction
+from events.models import Event
+from tests.factories import ArticleFactory, AuthorFactory, PhotoFactory, SectionFactory
+from tests.test_workflow import change_form_data
+
+pytestmark = pytest.mark.django_db
+
+
+class RolledBack(Exception):
+    pass
+
+
+@pytest.fixture
+def editor(django_user_model, roles):
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user("editor", password="x", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editor"))
+    return user
+
+
+def draft():
+    return ArticleFactory(
+        status=Article.Status.DRAFT, publish_at=None, authors=[AuthorFactory()], tags=["chips"]
+    )
+
+
+def public():
+    return ArticleFactory(authors=[AuthorFactory()], tags=["chips"])
+
+
+def correction_on(story, editor):
+    return workflow.add_correction(article=story, by=editor, kind="correction", text="Was 3.")
+
+
+# What each path does to a story, the story it starts from, and the event it must record.
+PATHS = {
+    "publish": (draft, lambda s, e: workflow.publish(article=s, by=e), "story.published"),
+    "unpublish": (public, lambda s, e: workflow.unpublish(article=s, by=e), "story.unpublished"),
+    "reschedule a public story": (
+        public,
+        lambda s, e: workflow.schedule(article=s, by=e, at=timezone.now() + timedelta(hours=1)),
+        "story.unpublished",
+    ),
+    "trash": (public, lambda s, e: workflow.trash(article=s, by=e), "story.trashed"),
+    "add a correction": (public, correction_on, "story.corrected"),
+    "edit a correction": (
+        public,
+        lambda s, e: workflow.edit_correction(correction=_changed(correction_on(s, e)), by=e),
+        "story.corrected",
+    ),
+    "delete a correction": (
+        public,
+        lambda s, e: workflow.delete_correction(correction=correction_on(s, e), by=e),
+        "story.corrected",
+    ),
+}
+
+
+def _changed(correction: Correction) -> Correction:
+    correction.text = "Was 4."
+    return correction
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_each_workflow_change_records_its_event(path, editor):
+    make, change, kind = PATHS[path]
+    story = make()
+    change(story, editor)
+    event = Event.objects.filter(article=story).latest("id")
+    assert event.kind == kind
+    assert event.payload["story"]["id"] == story.pk
+    assert event.payload["story"]["tags"] == [Tag.objects.get(name="chips").pk]
+    assert len(event.payload["story"]["authors"]) == 1
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_no_event_is_left_when_the_change_rolls_back(path, editor):
+    make, change, kind = PATHS[path]
+    story = make()
+    with pytest.raises(RolledBack), transaction.atomic():
+        change(story, editor)
+        assert Event.objects.filter(article=story, kind=kind).exists()
+        raise RolledBack
+    assert not Event.objects.filter(article=story).exists()
+
+
+def test_restore_from_the_trash_records_story_restored(editor):
+    story = public()
+    workflow.trash(article=story, by=editor)
+    workflow.restore(article=story, by=editor)
+    assert Event.objects.filter(article=story).latest("id").kind == "story.restored"
+
+
+def test_publish_now_is_the_go_live_the_clock_will_not_record_again(editor):
+    story = draft()
+    workflow.publish(article=story, by=editor)
+    event = Event.objects.get(article=story)
+    assert event.occurred_at == story.publish_at
+    assert event.key == f"live:{story.pk}:{story.publish_at.isoformat()}"
+
+
+def test_changes_readers_cannot_see_record_nothing(editor):
+    story = draft()
+    workflow.schedule(article=story, by=editor, at=timezone.now() + timedelta(hours=1))
+    workflow.unpublish(article=story, by=editor)
+    workflow.trash(article=story, by=editor)
+    assert not Event.objects.filter(article=story).exists()
+
+
+def test_restoring_a_revision_of_a_public_story_records_an_update(editor):
+    story = public()
+    workflow.touch(article=story, by=editor, comment="first")
+    version = Version.objects.get_for_object(story).first()
+    story.headline = "Changed"
+    workflow.touch(article=story, by=editor, comment="second")
+    workflow.restore_revision(article=story, version=version, by=editor)
+    event = Event.objects.filter(article=story).latest("id")
+    assert (event.kind, event.payload["changed"]) == ("story.updated", ["revision"])
+
+
+def test_an_admin_edit_records_the_story_before_and_after(client, editor):
+    story = public()
+    old_section = story.section_id
+    new_section = SectionFactory(slug="chips", name="Chips")
+    client.force_login(editor)
+    response = client.post(
+        f"/admin/articles/article/{story.pk}/change/",
+        change_form_data(story, section=new_section.pk, new_tags="fabs"),
+    )
+    assert response.status_code == 302
+    event = Event.objects.filter(article=story).latest("id")
+    assert event.kind == "story.updated"
+    assert event.payload["before"]["section"] == old_section
+    assert event.payload["story"]["section"] == new_section.pk
+    assert Tag.objects.get(name="fabs").pk in event.payload["story"]["tags"]
+    assert "section" in event.payload["changed"]
+
+
+def resave(client, url: str, **changes):
+    """Post an admin change form back as it was served, with ``changes``."""
+    page = client.get(url)
+    form = page.context["adminform"].form
+    data = {key: value for key, value in form.initial.items() if value is not None}
+    for formset in page.context["inline_admin_formsets"]:
+        management = formset.formset.management_form
+        data.update({management.add_prefix(k): v for k, v in management.initial.items()})
+        data[management.add_prefix("TOTAL_FORMS")] = management.initial["INITIAL_FORMS"]
+    return client.post(url, {**data, **changes})
+
+
+@pytest.mark.parametrize(
+    ("url", "make", "kind"),
+    [
+        ("/admin/articles/section/{pk}/change/", lambda: SectionFactory(), "section.changed"),
+        ("/admin/authors/author/{pk}/change/", lambda: AuthorFactory(), "author.changed"),
+        (
+            "/admin/taggit/tag/{pk}/change/",
+            lambda: Tag.objects.create(name="chips", slug="chips"),
+            "tag.changed",
+        ),
+    ],
+)
+def test_admin_saves_of_what_stories_show_record_events(admin_client, url, make, kind):
+    obj = make()
+    response = resave(admin_client, url.format(pk=obj.pk), name="Renamed")
+    assert response.status_code == 302
+    key = kind.split(".")[0]
+    assert Event.objects.get(kind=kind).payload == {key: obj.pk}
+
+
+def test_a_photo_on_a_public_story_records_photo_changed_when_saved():
+    from events import content
+
+    photo = PhotoFactory(renditions=False)
+    unused = PhotoFactory(renditions=False)
+    story = ArticleFactory(lead_photo=photo)
+    assert content.photo_changed(unused) is None
+    event = content.photo_changed(photo)
+    assert event.payload == {"photo": photo.pk, "stories": [story.pk], "authors": []}
