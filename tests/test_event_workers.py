@@ -28,9 +28,9 @@ def broker(tmp_path, settings):
 
 @pytest.fixture
 def receiver(monkeypatch):
-    """The receipts handler, registered in this process for these tests only (imported here,
+    """The receipts handler, the only one in this process for these tests (imported here,
     not at collection, so that it registers into the copy the test throws away)."""
-    monkeypatch.setattr(registry, "_handlers", dict(registry._handlers))
+    monkeypatch.setattr(registry, "_handlers", {})
     from tests import event_receivers
 
     events.handler("test-receipts")(event_receivers.receipt)

@@ -297,14 +297,15 @@ def test_the_trash_empties_itself_after_thirty_days(client, staff):
     story = ArticleFactory()
     workflow.trash(article=story, by=editor)
     trash_page = "/admin/articles/trashedarticle/"
-    client.force_login(editor)
     with time_machine.travel(timezone.now() + timedelta(days=29)):
+        client.force_login(editor)
         jobs.purge_trash()
         assert Article.objects.filter(pk=story.pk).exists()
         assert story in client.get(trash_page).context["cl"].result_list
     with time_machine.travel(timezone.now() + timedelta(days=31)):
         with pytest.raises(ValidationError):
             workflow.restore(article=story, by=editor)
+        client.force_login(editor)
         assert story not in client.get(trash_page).context["cl"].result_list
         assert Article.objects.filter(pk=story.pk).exists()
         jobs.purge_trash()
