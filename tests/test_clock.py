@@ -85,3 +85,20 @@ def test_rights_expire_at_midnight_in_the_newsrooms_time_zone(settings):
     assert event.occurred_at == midnight
     assert event.payload == {"photo": photo.pk, "stories": [story.pk], "authors": []}
     assert not Event.objects.filter(payload__photo=unused.pk).exists()
+
+
+@pytest.mark.django_db
+def test_an_embargo_ending_at_its_instant_is_recorded_as_embargo_lifted(django_user_model, roles):
+    from django.contrib.auth.models import Group
+
+    from articles import workflow
+    from tests.factories import AuthorFactory
+
+    editor = django_user_model.objects.create_user("editor", password="x", is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editor"))
+    story = ArticleFactory(status=Article.Status.DRAFT, publish_at=None, authors=[AuthorFactory()])
+    workflow.embargo(article=story, by=editor, until=timezone.now() + timedelta(minutes=5))
+    with time_machine.travel(story.publish_at + timedelta(seconds=1), tick=False):
+        Clock().tick()
+    event = Event.objects.get(article=story)
+    assert (event.kind, event.occurred_at) == ("story.embargo_lifted", story.publish_at)

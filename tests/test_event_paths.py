@@ -190,3 +190,17 @@ def test_a_photo_on_a_public_story_records_photo_changed_when_saved():
     assert content.photo_changed(unused) is None
     event = content.photo_changed(photo)
     assert event.payload == {"photo": photo.pk, "stories": [story.pk], "authors": []}
+
+
+def test_lifting_an_embargo_early_records_embargo_lifted_once(editor):
+    story = workflow.embargo(article=draft(), by=editor, until=timezone.now() + timedelta(hours=1))
+    assert not Event.objects.filter(article=story).exists()
+    with pytest.raises(RolledBack), transaction.atomic():
+        workflow.lift_embargo(article=story, by=editor)
+        raise RolledBack
+    assert not Event.objects.filter(article=story).exists()
+    story.refresh_from_db()
+    workflow.lift_embargo(article=story, by=editor)
+    event = Event.objects.get(article=story)
+    assert event.kind == "story.embargo_lifted"
+    assert event.key == f"live:{story.pk}:{story.publish_at.isoformat()}"
