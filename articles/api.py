@@ -26,7 +26,7 @@ from taggit.models import Tag
 from articles.bylines import phrase as byline_phrase
 from articles.imaging import renditions
 from articles.markup import media_url, rendition_url, usable_figures
-from articles.models import Article, Photo, Section
+from articles.models import Article, LiveUpdate, Photo, Section
 from authors.models import Author
 from newsroom.links import link
 from newsroom.security import client_ip
@@ -231,6 +231,32 @@ class CorrectionOut(Schema):
     published_at: datetime
 
 
+class LiveUpdateOut(Schema):
+    id: int
+    headline: str
+    body_html: str
+    author: AuthorSummary
+    published_at: datetime
+    key_event: bool
+    photo: PhotoOut | None
+    url: str
+
+    @staticmethod
+    def resolve_photo(update):
+        return usable(update.photo)
+
+    @staticmethod
+    def resolve_url(update, context):
+        return absolute(context, update.get_absolute_url())
+
+
+class LiveCoverageOut(Schema):
+    """A Live story's coverage: open until ended_at; its public updates, newest first."""
+
+    ended_at: datetime | None
+    updates: list[LiveUpdateOut]
+
+
 class StorySummary(Schema):
     id: int
     headline: str
@@ -280,6 +306,16 @@ class StorySummary(Schema):
 class StoryOut(StorySummary):
     body_html: str
     corrections: list[CorrectionOut]
+    live: LiveCoverageOut | None
+
+    @staticmethod
+    def resolve_live(story):
+        if not story.is_live:
+            return None
+        updates = list(LiveUpdate.objects.public().filter(story=story).for_page().newest_first())
+        for update in updates:
+            update.story = story
+        return {"ended_at": story.coverage_ended_at, "updates": updates}
 
     @staticmethod
     def resolve_body_html(story):

@@ -61,6 +61,7 @@ MODELS = [
     "articles.BylineRole",
     "articles.Byline",
     "articles.Correction",
+    "articles.LiveUpdate",
     "articles.OldURL",
     "taggit.Tag",
     "taggit.TaggedItem",

@@ -21,7 +21,8 @@ from taggit.models import Tag
 
 from articles import bylines
 from articles.markup import rendition_url
-from articles.models import Article, Section
+from articles.models import Article, LiveUpdate, Section
+from articles.teasers import plain_text
 from authors.models import Author
 
 MEDIA_NS = "http://search.yahoo.com/mrss/"
@@ -281,3 +282,82 @@ class AtomAuthorFeed(AtomMixin, AuthorFeed):
 
 class AtomTagFeed(AtomMixin, TagFeed):
     pass
+
+
+class LiveStoryFeed(Feed):
+    """A Live story's updates as items, newest first: /<section>/<slug>/feed/.
+
+    The site, section, author and tag feeds list a live story once, as any story (a feed
+    reader following a whole site does not want fifty items about one event); whoever wants
+    every update subscribes to the story's own feed, which its page links."""
+
+    feed_type = NewsroomRss
+    limit = 50
+
+    def get_object(self, request, section, slug):
+        return get_object_or_404(
+            Article.objects.public().select_related("section"),
+            slug=slug,
+            section__slug=section,
+            story_type=Article.StoryType.LIVE,
+        )
+
+    def title(self, obj):
+        return f"{obj.headline} | {settings.NEWSROOM_SITE_NAME}"
+
+    def description(self, obj):
+        return obj.dek or obj.headline
+
+    def link(self, obj):
+        return obj.get_absolute_url()
+
+    def items(self, obj):
+        updates = (
+            LiveUpdate.objects.public().filter(story=obj).for_page().newest_first()[: self.limit]
+        )
+        updates = list(updates)
+        for update in updates:
+            update.story = obj
+        return updates
+
+    def item_title(self, item):
+        return item.headline or plain_text(item.body_html).strip()[:100]
+
+    def item_description(self, item):
+        return item.body_html
+
+    def item_link(self, item):
+        return item.get_absolute_url()
+
+    def item_guid(self, item):
+        return f"{self.request.build_absolute_uri('/')}stories/{item.story_id}/updates/{item.pk}"
+
+    item_guid_is_permalink = False
+
+    def item_author_name(self, item):
+        return item.author.name
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_categories(self, item):
+        return ["Key event"] if item.key_event else []
+
+    def item_extra_kwargs(self, item):
+        extra = {"authors": [item.author.name]}
+        photo = item.photo
+        url = rendition_url(photo, "story") if photo is not None and photo.is_usable else None
+        if url:
+            extra["photo"] = {
+                "url": self.request.build_absolute_uri(url),
+                "credit": photo.credit_line,
+                "caption": photo.caption,
+            }
+        return extra
+
+    def __call__(self, request, *args, **kwargs):
+        if getattr(self, "request", None) is not request:
+            feed = copy.copy(self)
+            feed.request = request
+            return feed(request, *args, **kwargs)
+        return super().__call__(request, *args, **kwargs)

@@ -44,6 +44,24 @@ def can_edit(user, article: Article) -> bool:
     return unpublished and is_own(user, article)
 
 
+def can_add_live_update(user, article: Article) -> bool:
+    """Post an update to a Live story: whoever may edit the story, and, once it is published,
+    the reporters on its byline (or who started it) too, as a live story is written while it
+    is public. Never a story in the trash, never a story that is not Live."""
+    if not article.is_live or article.deleted_at is not None:
+        return False
+    if not user.is_active or not user.has_perm("articles.add_liveupdate"):
+        return False
+    return can_edit(user, article) or (
+        article.status == Article.Status.PUBLISHED and is_own(user, article)
+    )
+
+
+def can_end_coverage(user, article: Article) -> bool:
+    """End (or reopen) a Live story's coverage: editors."""
+    return article.is_live and article.deleted_at is None and can_publish(user)
+
+
 def can_view(user, article: Article) -> bool:
     """See a story on the staff side: its admin pages, history, comparisons and preview.
 
@@ -91,14 +109,14 @@ def can_edit_photo(user, photo) -> bool:
 
 
 def shown_to_readers(photo) -> bool:
-    """A published story shows the photo, live or scheduled (lead photo or body figure), or
-    it is an author's headshot (every author's page is public)."""
+    """A published story shows the photo, live or scheduled (lead photo, body figure or a
+    live update's photo), or it is an author's headshot (every author's page is public)."""
     from authors.models import Author
 
     uses = Q(lead_photo=photo)
     if photo.image.name:
         uses |= Q(body__contains=photo.image.name)
     return (
-        Article.objects.published().filter(uses).exists()
+        Article.objects.published().filter(uses | Q(live_updates__photo=photo)).exists()
         or Author.objects.filter(headshot=photo).exists()
     )

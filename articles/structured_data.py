@@ -155,3 +155,47 @@ def breadcrumbs(request, story) -> dict:
 
 def _plain(html: str) -> str:
     return plain_text(html).strip()
+
+
+def live_blog(request, story, updates) -> dict:
+    """What a Live story adds to its article's JSON-LD (schema.org LiveBlogPosting): when
+    coverage started and ended, and its updates as BlogPostings, newest first."""
+    data = {
+        "@type": "LiveBlogPosting",
+        "coverageStartTime": (story.first_published_at or story.publish_at).isoformat(),
+        "liveBlogUpdate": [live_update(request, update) for update in updates],
+    }
+    if story.coverage_ended_at:
+        data["coverageEndTime"] = story.coverage_ended_at.isoformat()
+    if updates:
+        newest = max(update.published_at for update in updates)
+        modified = max(story.updated_at, story.publish_at, newest)
+        data["dateModified"] = modified.isoformat()
+    return data
+
+
+def live_update(request, update) -> dict:
+    body = _plain(update.body_html)
+    data = {
+        "@type": "BlogPosting",
+        "@id": _absolute(request, update.get_absolute_url()),
+        "url": _absolute(request, update.get_absolute_url()),
+        "headline": (update.headline or body)[:110],
+        "articleBody": body,
+        "datePublished": update.published_at.isoformat(),
+        "author": {
+            "@type": "Person",
+            "name": update.author.name,
+            "url": _absolute(request, update.author.get_absolute_url()),
+        },
+    }
+    photo = update.photo
+    url = photo is not None and photo.is_usable and rendition_url(photo, "story")
+    if url:
+        data["image"] = {
+            "@type": "ImageObject",
+            "url": _absolute(request, url),
+            "caption": photo.caption,
+            "creditText": photo.credit_line,
+        }
+    return data

@@ -19,4 +19,6 @@ urlpatterns = [
     path("<uslug:section>/feed/", feeds.SectionFeed(), name="section_feed"),
     path("<uslug:section>/feed/atom/", feeds.AtomSectionFeed(), name="section_feed_atom"),
     path("<uslug:section>/<uslug:slug>/", views.story, name="story"),
+    path("<uslug:section>/<uslug:slug>/updates.json", views.live_updates, name="live_updates"),
+    path("<uslug:section>/<uslug:slug>/feed/", feeds.LiveStoryFeed(), name="live_feed"),
 ]

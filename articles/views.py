@@ -2,18 +2,20 @@
 
 from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.generic import ListView
 from taggit.models import Tag
 
 from articles import cards, media, structured_data
-from articles.models import Article, OldURL, PreviewLink, Section
+from articles.models import Article, LiveUpdate, OldURL, PreviewLink, Section
 from articles.paging import OlderNewerPaginator
 from articles.permissions import can_view
-from newsroom import fragments, surrogate
+from newsroom import fragments, pagecache, surrogate
 from newsroom.jinja2 import macros
+from newsroom.links import link
 from newsroom.twofactor import staff_only
 
 LATEST_STORIES = 5
@@ -145,19 +147,44 @@ class TagView(StoryListView):
         return super().get_context_data(tag=self.tag, **kwargs)
 
 
-def _story_parts(request, story, origin: str) -> dict:
+def live_updates_of(story, *, preview=False):
+    """A Live story's updates, newest first, as its page prints them: for readers only
+    LiveUpdate.objects.public() (none at all unless the story is public); a staff preview
+    shows what is posted so far."""
+    if not story.is_live:
+        return []
+    updates = LiveUpdate.objects.public() if not preview else LiveUpdate.objects.all()
+    updates = updates.filter(story=story)
+    if preview:
+        updates = updates.filter(published_at__lte=timezone.now())
+    updates = list(updates.for_page().newest_first())
+    for update in updates:
+        update.story = story  # their permalinks build on the story's address: no query each
+    return updates
+
+
+def _story_parts(request, story, origin: str, *, preview=False) -> dict:
     """The title, description, <head> tags and <article> of a story page (_story.html)."""
     pieces = macros("_story.html")
-    data = (
-        [structured_data.news_article(request, story), structured_data.breadcrumbs(request, story)]
-        if story.publish_at
-        else []
-    )
+    updates = live_updates_of(story, preview=preview)
+    data = []
+    if story.publish_at:
+        article = structured_data.news_article(request, story)
+        if story.is_live:
+            article.update(structured_data.live_blog(request, story, updates))
+        data = [article, structured_data.breadcrumbs(request, story)]
+    live = None
+    if story.is_live:
+        live = {
+            "updates": updates,
+            "poll_url": link("articles:live_updates", section=story.section.slug, slug=story.slug),
+            "poll_seconds": settings.NEWSROOM_LIVE_POLL_SECONDS,
+        }
     return {
         "title": story.headline,
         "description": pieces.summary(story),
         "head": pieces.story_head(story, origin, data, settings.NEWSROOM_SITE_NAME),
-        "article": pieces.story_article(story),
+        "article": pieces.story_article(story, live),
         "keys": surrogate.story_keys(story, tags=True),
     }
 
@@ -200,7 +227,7 @@ def render_story(request, article, *, preview=None, whole=True):
 
     def make(names):
         full = article if whole else Article.objects.for_story_page().get(pk=article.pk)
-        return {name: _story_parts(request, full, origin)}
+        return {name: _story_parts(request, full, origin, preview=bool(preview))}
 
     parts = fragments.get_or_make(request, [name], make)[name]
     surrogate.add(request, *parts["keys"])
@@ -270,4 +297,60 @@ def shared_preview(request, token):
     article = get_object_or_404(Article.objects.for_story_page().previewable(), pk=link.article_id)
     response = render_story(request, article, preview={"kind": "shared", "link": link})
     media.remember_preview(request, response, link=link)  # its photos are not public yet
+    return response
+
+
+# How many of the newest updates the endpoint carries: a page that has missed more (a tab
+# hidden for long) is told the list is not complete and reloads instead.
+LIVE_UPDATES_POLLED = 20
+
+
+def live_updates(request, section, slug):
+    """A Live story's newest updates as JSON, for static/js/live.js on open pages.
+
+    One address per story and no query string, so the page cache (and a CDN) hold one copy
+    that every reader shares: rendered once per content change (pagecache.render_once), kept
+    by browsers and CDNs for NEWSROOM_LIVE_CACHE_SECONDS. Only a public Live story answers."""
+    return pagecache.render_once(request, lambda: _live_updates_json(section, slug))
+
+
+def _live_updates_json(section, slug):
+    story = (
+        Article.objects.public()
+        .filter(slug=slug, section__slug=section, story_type=Article.StoryType.LIVE)
+        .select_related("section")
+        .only("pk", "slug", "story_type", "coverage_ended_at", "section__slug")
+        .first()
+    )
+    if story is None:
+        raise Http404("No such live story.")
+    rows = (
+        LiveUpdate.objects.public()
+        .filter(story=story)
+        .for_page()
+        .newest_first()[: LIVE_UPDATES_POLLED + 1]
+    )
+    rows = list(rows)
+    for update in rows:
+        update.story = story
+    pieces = macros("_live.html")
+    response = JsonResponse(
+        {
+            "open": story.coverage_ended_at is None,
+            "status": str(pieces.coverage_status(story)).strip(),
+            "complete": len(rows) <= LIVE_UPDATES_POLLED,
+            "updates": [
+                {
+                    "id": update.pk,
+                    "key_event": update.key_event,
+                    "html": str(pieces.live_update(update)).strip(),
+                    "key_event_html": str(pieces.key_event_item(update)).strip()
+                    if update.key_event
+                    else "",
+                }
+                for update in rows[:LIVE_UPDATES_POLLED]
+            ],
+        }
+    )
+    response.cache_seconds = settings.NEWSROOM_LIVE_CACHE_SECONDS
     return response

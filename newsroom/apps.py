@@ -28,12 +28,23 @@ def connect_page_cache_invalidation():
     from django.db.models.signals import m2m_changed, post_delete, post_save
     from taggit.models import Tag, TaggedItem
 
-    from articles.models import Article, Byline, Correction, Photo, Section
+    from articles.models import Article, Byline, Correction, LiveUpdate, Photo, Section
     from authors.models import Author, Handle
     from newsroom.cache import cache_back
     from newsroom.pagecache import content_changed, move_generation
 
-    for model in (Article, Byline, Correction, Photo, Section, Author, Handle, Tag, TaggedItem):
+    for model in (
+        Article,
+        Byline,
+        Correction,
+        LiveUpdate,
+        Photo,
+        Section,
+        Author,
+        Handle,
+        Tag,
+        TaggedItem,
+    ):
         post_save.connect(
             content_changed, sender=model, dispatch_uid=f"pages-save-{model.__name__}"
         )

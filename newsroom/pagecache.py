@@ -164,6 +164,40 @@ def cached_page(request):
     )
 
 
+# How long the one request rendering a page holds its turn, and how long the others wait
+# for its copy before rendering themselves (a render that died must not stall readers).
+RENDER_TURN_SECONDS = 5
+RENDER_WAIT_SECONDS = 3
+RENDER_POLL_SECONDS = 0.02
+
+
+def render_once(request, make):
+    """For an address thousands of readers ask for at the same instant (a live story's
+    updates, polled by every open page): when the stored copy is missing, one request (per
+    content generation) renders it with `make()`, and the others wait for that copy instead
+    of rendering it again, so the origin renders it once per cache lifetime however many
+    readers poll. Staff, and any request the cache does not serve, just render."""
+    generation = getattr(request, "page_generation", None)
+    if (
+        not settings.NEWSROOM_PAGE_CACHE
+        or generation is None
+        or settings.SESSION_COOKIE_NAME in request.COOKIES
+        or not _is_cacheable_request(request)
+        or not _shared_cache()
+    ):
+        return make()
+    turn = f"{_key(request)}:turn:{generation}"
+    if _safe(lambda: cache.add(turn, 1, RENDER_TURN_SECONDS), True):
+        return make()
+    deadline = time.monotonic() + RENDER_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(RENDER_POLL_SECONDS)
+        page = cached_page(request)
+        if page is not None:
+            return page
+    return make()
+
+
 class ServeCachedPages:
     """Early in the stack: a reader without a session gets a stored page before sessions,
     authentication, CSRF and the rest are set up. Anyone with a session cookie (staff) goes
@@ -204,6 +238,7 @@ class PublicPageCache:
         gen, stamps = state()
         ttl = _seconds_until(stamps["next"], timezone.now())
         fragments.attach(request, gen, ttl)
+        request.page_generation = gen
         response = self.get_response(request)
         if response.status_code != 200 or response.has_header("Cache-Control"):
             return response
@@ -215,9 +250,16 @@ class PublicPageCache:
             response["Cache-Control"] = "private, no-store"
             return response
         swr = settings.NEWSROOM_STALE_WHILE_REVALIDATE
-        response["Cache-Control"] = f"public, max-age=0, s-maxage={ttl}" + (
-            f", stale-while-revalidate={min(swr, ttl)}" if ttl else ""
-        )
+        # A view may ask browsers and CDNs to keep its answer only briefly (a live story's
+        # updates, which no purge may reach); this cache keeps it until content changes.
+        short = getattr(response, "cache_seconds", None)
+        if short is not None:
+            short = min(short, ttl)
+            response["Cache-Control"] = f"public, max-age={short}, s-maxage={short}"
+        else:
+            response["Cache-Control"] = f"public, max-age=0, s-maxage={ttl}" + (
+                f", stale-while-revalidate={min(swr, ttl)}" if ttl else ""
+            )
         response["Last-Modified"] = http_date(last_modified(stamps))
         patch_vary_headers(response, ["Cookie"])
         if response.has_header("Surrogate-Key") and surrogate.cdn_purges():

@@ -167,6 +167,11 @@ FASTLY_API_TOKEN = env("FASTLY_API_TOKEN", "")
 CLOUDFLARE_API_URL = env("CLOUDFLARE_API_URL", "https://api.cloudflare.com/client/v4")
 CLOUDFLARE_ZONE_ID = env("CLOUDFLARE_ZONE_ID", "")
 CLOUDFLARE_API_TOKEN = env("CLOUDFLARE_API_TOKEN", "")
+# Live stories: how often an open page asks for new updates, and how long a browser or a CDN
+# may keep the answer (the page cache keeps it until content changes). A reader sees an
+# update at most LIVE_POLL_SECONDS + LIVE_CACHE_SECONDS after it is posted.
+NEWSROOM_LIVE_POLL_SECONDS = env_int("LIVE_POLL_SECONDS", 10)
+NEWSROOM_LIVE_CACHE_SECONDS = env_int("LIVE_CACHE_SECONDS", 5)
 # `make bench` only: the bare reference page every result is compared with.
 NEWSROOM_BENCH_REFERENCE = env_bool("NEWSROOM_BENCH_REFERENCE", False)
 

@@ -5,8 +5,8 @@ names. The HTML conformance, accessibility and phone-width tests all check these
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import workflow
-from articles.models import Correction
+from articles import live, workflow
+from articles.models import Article, Correction
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -28,6 +28,7 @@ KINDS = (
     "story with photo",
     "story without photo",
     "story with correction",
+    "live story",
     "not found",
     "preview",
 )
@@ -68,6 +69,27 @@ def every_page_kind(editor) -> dict[str, str]:
         kind=Correction.Kind.CORRECTION,
         text="<p>An earlier version gave the wrong yield.</p>",
     )
+    live_story = story(
+        headline="Live: the wafer fab opens",
+        story_type=Article.StoryType.LIVE,
+        body="<p>The fab opens today. Here is what we know.</p>",
+        publish_at=now - timezone.timedelta(hours=4),
+    )
+    for k, fields in enumerate(
+        [
+            {"body": "<p>Doors open to the press.</p>"},
+            {"body": f"<p>The first {LONG_WORD} arrives.</p>", "photo": PhotoFactory()},
+            {"body": "<p>The minister cuts the ribbon.</p>", "key_event": True,
+             "headline": "Ribbon cut: the fab is open"},
+        ]
+    ):  # fmt: skip
+        live.add_update(
+            story=live_story,
+            by=editor,
+            author=jane,
+            at=now - timezone.timedelta(minutes=30 - k),
+            **fields,
+        )
     scheduled = story(
         headline="An embargoed wafer fab story",
         lead_photo=PhotoFactory(),
@@ -83,6 +105,7 @@ def every_page_kind(editor) -> dict[str, str]:
         "story with photo": with_photo.get_absolute_url(),
         "story without photo": without_photo.get_absolute_url(),
         "story with correction": corrected.get_absolute_url(),
+        "live story": live_story.get_absolute_url(),
         "not found": "/no-such-page/",
         "preview": link.get_absolute_url(),
     }

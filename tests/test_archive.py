@@ -21,7 +21,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from reversion.models import Version
 
-from articles import archive, bylines, workflow
+from articles import archive, bylines, live, workflow
 from articles.models import Article, BylineRole, OldURL, Photo
 from authors.models import Author, Handle
 from tests.factories import ArticleFactory, AuthorFactory, PhotoFactory, SectionFactory
@@ -71,6 +71,17 @@ def newsroom(django_user_model, roles):
     results = ArticleFactory(headline="Results under embargo", status=Article.Status.DRAFT)
     results.bylines.create(author=jane)
     workflow.embargo(article=results, by=editor, until=timezone.now() + timedelta(days=2))
+    summit = ArticleFactory(
+        headline="Summit, live",
+        slug="summit-live",
+        story_type=Article.StoryType.LIVE,
+        section=chips,
+        authors=[jane],
+    )
+    live.add_update(
+        story=summit, by=editor, body="<p>Doors open.</p>", author=jane, photo=lead, key_event=True
+    )
+    live.end_coverage(story=summit, by=editor)
     return story
 
 
@@ -102,7 +113,7 @@ def test_export_then_import_into_an_empty_database_loses_nothing(
     assert before["files"] and all(before["records"].values())
     out = StringIO()
     call_command("export_content", str(tmp_path / "newsroom.zip"), stdout=out)
-    assert "Exported" in out.getvalue() and "stories: 4" in out.getvalue()
+    assert "Exported" in out.getvalue() and "stories: 5" in out.getvalue()
     wipe(settings)
     django_user_model.objects.filter(username="edna").delete()
     assert not Article.objects.exists() and not default_storage.exists(
@@ -163,7 +174,7 @@ def test_import_refuses_a_database_that_holds_content_unless_told_to_replace(new
     assert Article.objects.filter(headline="Written after the export").exists()
     call_command("import_content", str(tmp_path / "a.zip"), "--replace", verbosity=0)
     assert not Article.objects.filter(headline="Written after the export").exists()
-    assert Article.objects.count() == 4
+    assert Article.objects.count() == 5
 
 
 def test_export_will_not_overwrite_an_archive_by_accident(newsroom, tmp_path):
@@ -705,6 +716,8 @@ def poisoned(data: bytes) -> bytes:
             fields["bio"] = PAYLOADS
         elif row["model"] == "articles.correction":
             fields["text"] = PAYLOADS
+        elif row["model"] == "articles.liveupdate":
+            fields["body"] = fields["body_html"] = PAYLOADS
     return json.dumps(rows).encode()
 
 
@@ -724,6 +737,9 @@ def test_an_archive_cannot_bring_html_that_runs_script(newsroom, tmp_path, setti
         "API story": f"/api/v1/stories/{story.pk}/",
         "API list": "/api/v1/stories/",
         "API author": "/api/v1/authors/jane-roe/",
+        "live story": "/chips/summit-live/",
+        "live updates": "/chips/summit-live/updates.json",
+        "live feed": "/chips/summit-live/feed/",
     }
     for where, url in surfaces.items():
         response = client.get(url)

@@ -23,10 +23,19 @@ from taggit.models import Tag
 from taggit.utils import parse_tags
 
 from articles import bylines, history, workflow
+from articles.admin import live
 from articles.admin.common import NewsroomAdminMedia, photo_thumbnail
 from articles.markup import media_url
 from articles.models import Article, Byline, BylineRole, Correction, Photo, PreviewLink, StaleEdit
-from articles.permissions import can_edit, can_publish, can_trash, can_view, viewable
+from articles.permissions import (
+    can_add_live_update,
+    can_edit,
+    can_end_coverage,
+    can_publish,
+    can_trash,
+    can_view,
+    viewable,
+)
 from events.stories import snapshot
 
 BODY_EDITOR = {
@@ -376,6 +385,22 @@ class ArticleAdmin(VersionAdmin):
             article.get_status_display(),
         )
 
+    def get_list_display(self, request):
+        @admin.display(description=_("live"))
+        def live_coverage(article):
+            """On a Live story's row: the link to its "Add update" page, for who may post."""
+            if not article.is_live:
+                return ""
+            if not can_add_live_update(request.user, article):
+                return _("Live")
+            return format_html(
+                '<a class="button nr-add-update" href="{}">{}</a>',
+                reverse("admin:articles_article_live_update", args=[article.pk]),
+                _("Add update"),
+            )
+
+        return [*super().get_list_display(request), live_coverage]
+
     @admin.display(description=_("authors"))
     def byline(self, article):
         return bylines.phrase(article.bylines.all())
@@ -475,6 +500,8 @@ class ArticleAdmin(VersionAdmin):
                 can_embargo=can_publish(user)
                 and obj.status in (Article.Status.DRAFT, Article.Status.IN_REVIEW),
                 embargo=embargo_notice(obj) if obj.is_under_embargo else None,
+                can_add_live_update=can_add_live_update(user, obj),
+                can_end_coverage=can_end_coverage(user, obj),
                 now=timezone.localtime(),
             )
         # The editor's import map is an inline script: it carries this request's CSP nonce.
@@ -510,6 +537,22 @@ class ArticleAdmin(VersionAdmin):
                 "<path:object_id>/workflow/<slug:action>/",
                 view(require_POST(self.workflow_view)),
                 name="articles_article_workflow",
+            ),
+            path(
+                "<path:object_id>/live/add/",
+                view(lambda request, object_id: live.add_update_view(self, request, object_id)),
+                name="articles_article_live_update",
+            ),
+            path(
+                "<path:object_id>/live/<slug:action>/",
+                view(
+                    require_POST(
+                        lambda request, object_id, action: live.coverage_view(
+                            self, request, object_id, action
+                        )
+                    )
+                ),
+                name="articles_article_coverage",
             ),
             path(
                 "<path:object_id>/compare/",

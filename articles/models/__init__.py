@@ -3,6 +3,7 @@ import reversion
 from articles.models.corrections import Correction
 from articles.models.history import Activity, OldURL
 from articles.models.imports import WordPressItem
+from articles.models.live import LiveUpdate
 from articles.models.photos import Photo
 from articles.models.previews import PreviewLink
 from articles.models.sections import Section
@@ -23,6 +24,7 @@ __all__ = [
     "Byline",
     "BylineRole",
     "Correction",
+    "LiveUpdate",
     "OldURL",
     "Photo",
     "PreviewLink",
@@ -36,6 +38,8 @@ __all__ = [
 # A revision holds the story and its bylines; computed fields are derived again on save.
 # Registered here, with the models, so it happens before the admin's VersionAdmin looks.
 reversion.register(Byline)
+# Each live update keeps its own revisions (editing one never makes a revision of the story).
+reversion.register(LiveUpdate)
 reversion.register(
     Article,
     follow=["bylines"],

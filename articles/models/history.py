@@ -31,6 +31,11 @@ class Activity(models.Model):
         PREVIEW_SHARED = "preview_shared", _("shared a preview link")
         PREVIEW_REVOKED = "preview_revoked", _("revoked a preview link")
         IMPORTED = "imported", _("imported from WordPress")
+        LIVE_UPDATE = "live_update", _("added a live update")
+        LIVE_UPDATE_EDITED = "live_update_edited", _("edited a live update")
+        LIVE_UPDATE_DELETED = "live_update_deleted", _("deleted a live update")
+        COVERAGE_ENDED = "coverage_ended", _("ended live coverage")
+        COVERAGE_REOPENED = "coverage_reopened", _("reopened live coverage")
 
     article = models.ForeignKey(
         "articles.Article",

@@ -24,13 +24,15 @@ class PhotoQuerySet(models.QuerySet):
 
     def public(self, *, at=None):
         """Photos a reader may see: rights allow it today and a public page shows them, as the
-        lead photo or a body figure of a public story, or as the headshot of a public author
+        lead photo or a body figure of a public story, on one of its public live updates, or as
+        the headshot of a public author
         (Author.objects.public(): their page and bylines show it). The media view serves
         readers nothing else, so a photo of an embargoed story stays private until the
         story's publish time, with no job to run.
         """
         article = apps.get_model("articles", "Article")
         author = apps.get_model("authors", "Author")
+        update = apps.get_model("articles", "LiveUpdate")
         stories = article.objects.public(at=at)
         in_body = models.functions.Concat(
             rendition_folder(models.OuterRef("media_token")), models.Value("/")
@@ -39,6 +41,7 @@ class PhotoQuerySet(models.QuerySet):
             models.Exists(stories.filter(lead_photo=models.OuterRef("pk")))
             | models.Exists(author.objects.public(at=at).filter(headshot=models.OuterRef("pk")))
             | models.Exists(stories.filter(body_html__contains=in_body))
+            | models.Exists(update.objects.public(at=at).filter(photo=models.OuterRef("pk")))
         )
 
 

@@ -198,6 +198,16 @@ class Article(models.Model):
         db_index=True,
         help_text=_("Opinion and Sponsored stories are labelled as such wherever they appear."),
     )
+    coverage_ended_at = models.DateTimeField(
+        _("live coverage ended"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Live stories only: when an editor ended the coverage. Readers' pages stop "
+            "checking for new updates and say the coverage has ended."
+        ),
+    )
     slug = SlugField(
         _("slug"),
         max_length=200,
@@ -471,6 +481,15 @@ class Article(models.Model):
     def is_under_embargo(self) -> bool:
         """The rule of ``under_embargo()`` for one loaded story; a test ties them."""
         return self.embargoed and self.deleted_at is None and self.is_scheduled
+
+    @property
+    def is_live(self) -> bool:
+        return self.story_type == self.StoryType.LIVE
+
+    @property
+    def coverage_is_open(self) -> bool:
+        """A Live story whose coverage no editor has ended: readers' pages poll for updates."""
+        return self.is_live and self.coverage_ended_at is None
 
     @property
     def was_updated(self) -> bool:
