@@ -80,10 +80,13 @@ def wrk(url: str, *, connections, seconds, extra=()) -> dict:
 class Server:
     """gunicorn with `make serve` settings, on a free port, for the length of a block."""
 
-    def __init__(self, *, cached: bool, redis: str, env: dict | None = None):
+    def __init__(self, *, cached: bool, redis: str, env: dict | None = None, access_log=None):
         """`redis` "" runs without a shared cache (nothing cached at all); with it, `cached`
-        switches the page cache (fragments are on whenever Redis is). `env`: more settings."""
+        switches the page cache (fragments are on whenever Redis is). `env`: more settings.
+        `access_log`: a file where gunicorn writes each request's path and the page cache's
+        verdict (X-Page-Cache: miss is a render at the origin, hit a stored copy)."""
         self.cached, self.redis, self.extra = cached, redis, env or {}
+        self.access_log = access_log
 
     def __enter__(self):
         port = _free_port()
@@ -119,6 +122,16 @@ class Server:
                 workers,
                 "--log-level",
                 "warning",
+                *(
+                    [
+                        "--access-logfile",
+                        str(self.access_log),
+                        "--access-logformat",
+                        "%(U)s %(s)s %({x-page-cache}o)s",
+                    ]
+                    if self.access_log
+                    else []
+                ),
             ],
             env=env,
         )

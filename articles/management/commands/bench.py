@@ -1,6 +1,8 @@
 """`make bench`: load-test every page kind under production settings, in three phases (no
 shared cache; page cache off; page cache on), against a bare reference page served by the
-same server, and report ratios to it.
+same server, and report ratios to it. Then the live phase (articles/live_bench.py): 1,000
+readers polling a Live story's updates through the page cache while updates are posted,
+counting the renders at the origin (`--live-only` runs just that).
 
 Ratios make results comparable across machines: the reference is Django returning a fixed
 20 KB page with no database and no templates, so a page at 0.7 does 70% of that.
@@ -35,10 +37,21 @@ WARM_UP = 2  # seconds of load before each measured run
 class Command(BaseCommand):
     help = "Run the benchmark (see the module docstring); prints a table, writes bench-results/."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--live-only", action="store_true", help="Run only the live phase (no bench data)."
+        )
+
     def handle(self, *args, **options):
         if not shutil.which("wrk"):
             raise CommandError("wrk is not installed (apt-get install wrk).")
         from django.core.management import call_command
+
+        from articles.live_bench import run_live_phase
+
+        if options["live_only"]:
+            run_live_phase(self.stdout, load_test_redis())
+            return
 
         self.stdout.write("1/3 Data")
         call_command("bench_data", stdout=self.stdout)
@@ -72,6 +85,7 @@ class Command(BaseCommand):
                     )
         self.report(results)
         self.explain()
+        run_live_phase(self.stdout, redis)
 
     def explain(self):
         """The hot queries' plans on this data: a sequential scan of stories is a finding."""
