@@ -186,6 +186,7 @@ def _story_parts(request, story, origin: str, *, preview=False) -> dict:
         "head": pieces.story_head(story, origin, data, settings.NEWSROOM_SITE_NAME),
         "article": pieces.story_article(story, live),
         "keys": surrogate.story_keys(story, tags=True),
+        "live_open": story.coverage_is_open,
     }
 
 
@@ -244,6 +245,10 @@ def render_story(request, article, *, preview=None, whole=True):
     )
     if preview:
         response["X-Robots-Tag"] = "noindex, nofollow"
+    if parts.get("live_open"):
+        # Updates are posted without the story being saved: browsers and CDNs keep an open
+        # live story's page as briefly as its updates (newsroom.pagecache).
+        response.cache_seconds = settings.NEWSROOM_LIVE_CACHE_SECONDS
     return response
 
 

@@ -250,8 +250,9 @@ class PublicPageCache:
             response["Cache-Control"] = "private, no-store"
             return response
         swr = settings.NEWSROOM_STALE_WHILE_REVALIDATE
-        # A view may ask browsers and CDNs to keep its answer only briefly (a live story's
-        # updates, which no purge may reach); this cache keeps it until content changes.
+        # A view may ask browsers and CDNs to keep its answer only briefly (a live story and
+        # its updates, which change without a story event to purge them): no CDN keeps it
+        # longer, purged or not. This cache keeps it until content changes.
         short = getattr(response, "cache_seconds", None)
         if short is not None:
             short = min(short, ttl)
@@ -262,7 +263,7 @@ class PublicPageCache:
             )
         response["Last-Modified"] = http_date(last_modified(stamps))
         patch_vary_headers(response, ["Cookie"])
-        if response.has_header("Surrogate-Key") and surrogate.cdn_purges():
+        if short is None and response.has_header("Surrogate-Key") and surrogate.cdn_purges():
             if _safe(lambda: cache.get(GENERATION_KEY)) != gen:
                 # Made from rows older than a commit whose purge may already have gone out:
                 # fine for this reader, but no cache may keep it.

@@ -124,6 +124,23 @@ def test_the_endpoint_is_one_cacheable_copy_for_every_reader(client, editor, liv
     assert f'id="update-{update.pk}"' in data["updates"][0]["html"]
 
 
+def test_no_cdn_keeps_an_open_live_story_longer_than_its_updates(
+    client, editor, live_story, settings
+):
+    """Updates are posted without a story event, so a purged CDN (which may keep pages a day)
+    must not hold a live story's page or its updates past LIVE_CACHE_SECONDS."""
+    settings.NEWSROOM_CDN_PURGE = "varnish"
+    settings.NEWSROOM_LIVE_CACHE_SECONDS = 6
+    post(live_story, editor, "Doors open.")
+    for response in (client.get(live_story.get_absolute_url()), updates_json(client, live_story)):
+        assert response["Cache-Control"] == "public, max-age=6, s-maxage=6"
+        assert not response.has_header("Surrogate-Control")
+        assert not response.has_header("CDN-Cache-Control")
+    live.end_coverage(story=live_story, by=editor)
+    ended = client.get(live_story.get_absolute_url())
+    assert "max-age=6" not in ended["Cache-Control"]  # a closed story is an ordinary page
+
+
 def test_the_page_cache_holds_the_endpoint_and_drops_it_when_an_update_is_posted(
     client,
     editor,

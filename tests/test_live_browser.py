@@ -1,7 +1,8 @@
 """Live coverage in a real chromium, against gunicorn as `make serve` runs it with the page
 cache on in Redis: readers with a Live story open see an update posted through the admin
 within 15 s, through a "1 new update" button, while the origin renders the updates endpoint
-once per content change however many readers poll. Counted in gunicorn's own access log."""
+once per content change however many readers poll (counted in gunicorn's own access log);
+when coverage ends the pages say so and stop polling."""
 
 import os
 import re
@@ -10,6 +11,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from articles import live
 from articles.models import Article, LiveUpdate
 from tests.factories import ArticleFactory, AuthorFactory, PhotoFactory, SectionFactory
 from tests.servers import gunicorn
@@ -33,8 +35,6 @@ def live_story(editor):
         authors=[AuthorFactory(name="Jane Roe", user=editor)],
         body="<p>Leaders meet in Dresden. Here is what we know.</p>",
     )
-    from articles import live
-
     live.add_update(
         story=story, by=editor, body="<p>Doors open.</p>", author=story.bylines.get().author
     )
@@ -106,26 +106,22 @@ def test_an_update_posted_in_the_admin_reaches_open_pages_through_the_cache(
     assert verdicts.count("miss") <= 2, verdicts
     assert verdicts.count("miss") >= 1, verdicts
 
-
-def test_ended_coverage_stops_polling_and_says_so(browser, origin, live_story, editor_client):
-    base, log = origin
-    page = browser.new_context().new_page()
-    page.goto(base + live_story.get_absolute_url())
+    # An editor ends the coverage: the open pages say so and stop asking.
     response = editor_client.post(
         reverse("admin:articles_article_coverage", args=[live_story.pk, "end"])
     )
     assert response.status_code == 302
-    expect(page.locator("[data-live-status]")).to_contain_text(
-        "Live coverage has ended", timeout=15_000
-    )
+    for page in readers:
+        expect(page.locator("[data-live-status]")).to_contain_text(
+            "Live coverage has ended", timeout=15_000
+        )
     polls = len(endpoint_log(log, live_story))
-    page.wait_for_timeout(POLL_SECONDS * 2000)
-    assert len(endpoint_log(log, live_story)) == polls  # no poll after it was told
+    reader.wait_for_timeout(POLL_SECONDS * 2000)
+    assert len(endpoint_log(log, live_story)) == polls  # no poll after they were told
 
 
-def test_without_javascript_a_reload_shows_every_update(browser, origin, live_story, editor):
-    base, _ = origin
-    from articles import live
+def test_without_javascript_a_reload_shows_every_update(browser, live_server, live_story, editor):
+    base = live_server.url
 
     photo = PhotoFactory(caption="Delegates arrive.", credit="Pixelwire Agency")
     live.add_update(
