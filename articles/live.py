@@ -18,6 +18,7 @@ from articles.models import Activity, Article, LiveUpdate
 from articles.permissions import can_add_live_update, can_end_coverage
 from articles.teasers import plain_text
 from articles.workflow import _save_revision, log
+from events.stories import snapshot, story_changed
 
 Action = Activity.Action
 
@@ -58,7 +59,15 @@ def add_update(
         reversion.set_user(by)
         reversion.set_comment(_("Live update added"))
     log(article=story, by=by, action=Action.LIVE_UPDATE, detail=_note(update))
+    _story_updated(story)
     return update
+
+
+def _story_updated(story: Article) -> None:
+    """A content event for the story (story.updated while it is public; nothing otherwise),
+    so a CDN purges its page and receivers hear of it, as for any change readers see."""
+    state = snapshot(story)
+    story_changed(article=story, before=state, changed=["live_updates"])
 
 
 def _note(update: LiveUpdate) -> str:
@@ -81,6 +90,7 @@ def edit_update(*, update: LiveUpdate, by) -> LiveUpdate:
         action=Action.LIVE_UPDATE_EDITED,
         detail=f"{_note(update)} (was {_note(before)})",
     )
+    _story_updated(update.story)
     return update
 
 
@@ -89,6 +99,7 @@ def delete_update(*, update: LiveUpdate, by) -> None:
     _require(by.has_perm("articles.delete_liveupdate"), _("Only editors may delete updates."))
     log(article=update.story, by=by, action=Action.LIVE_UPDATE_DELETED, detail=_note(update))
     update.delete()
+    _story_updated(update.story)
 
 
 @transaction.atomic
@@ -97,9 +108,11 @@ def end_coverage(*, story: Article, by, at: datetime | None = None) -> Article:
     coverageEndTime. Updates can still be added afterwards (a late correction)."""
     _require(can_end_coverage(by, story), _("Only editors may end live coverage."))
     story.refresh_from_db(fields=["version"])
+    before = snapshot(story)
     story.coverage_ended_at = at or timezone.now()
     _save_revision(story, by, _("Live coverage ended"))
     log(article=story, by=by, action=Action.COVERAGE_ENDED)
+    story_changed(article=story, before=before, changed=["coverage_ended_at"])
     return story
 
 
@@ -107,7 +120,9 @@ def end_coverage(*, story: Article, by, at: datetime | None = None) -> Article:
 def reopen_coverage(*, story: Article, by) -> Article:
     _require(can_end_coverage(by, story), _("Only editors may reopen live coverage."))
     story.refresh_from_db(fields=["version"])
+    before = snapshot(story)
     story.coverage_ended_at = None
     _save_revision(story, by, _("Live coverage reopened"))
     log(article=story, by=by, action=Action.COVERAGE_REOPENED)
+    story_changed(article=story, before=before, changed=["coverage_ended_at"])
     return story

@@ -270,6 +270,24 @@ def test_an_update_with_a_future_time_waits_for_it(client, editor, live_story):
     assert updates_json(client, live_story).json()["updates"] == []
 
 
+def test_posting_and_ending_are_content_events_only_while_the_story_is_public(
+    editor, live_story
+):
+    """story.updated purges the story's page from a CDN and tells webhook receivers."""
+    from events.models import Event
+
+    post(live_story, editor, "Doors open.")
+    live.end_coverage(story=live_story, by=editor)
+    events = Event.objects.filter(article=live_story, kind="story.updated")
+    assert sorted(e.payload["changed"] for e in events) == [
+        ["coverage_ended_at"],
+        ["live_updates"],
+    ]
+    draft = ArticleFactory(story_type=LIVE, status=Article.Status.DRAFT)
+    post(draft, editor, "Not yet.")
+    assert not Event.objects.filter(article=draft).exists()
+
+
 def test_update_bodies_are_sanitized_like_story_bodies(editor, live_story):
     update = post(live_story, editor, 'Hi<script>alert(1)</script><a href="javascript:x">y</a>')
     assert "<script" not in update.body and "javascript:" not in update.body_html
