@@ -47,13 +47,16 @@ def can_edit(user, article: Article) -> bool:
 def can_add_live_update(user, article: Article) -> bool:
     """Post an update to a Live story: whoever may edit the story, and, once it is published,
     the reporters on its byline (or who started it) too, as a live story is written while it
-    is public. Never a story in the trash, never a story that is not Live."""
+    is public. Never a story in the trash, never a story that is not Live; under embargo,
+    editors only (can_edit), as for every other change to it."""
     if not article.is_live or article.deleted_at is not None:
         return False
     if not user.is_active or not user.has_perm("articles.add_liveupdate"):
         return False
     return can_edit(user, article) or (
-        article.status == Article.Status.PUBLISHED and is_own(user, article)
+        article.status == Article.Status.PUBLISHED
+        and not article.is_under_embargo
+        and is_own(user, article)
     )
 
 

@@ -380,3 +380,27 @@ def test_drafts_offer_an_embargo_beside_schedule_to_editors_only(client, draft, 
     assert "Embargo until" in client.get(f"/admin/articles/article/{draft.pk}/change/").text
     client.force_login(reporter)
     assert "Embargo until" not in client.get(f"/admin/articles/article/{draft.pk}/change/").text
+
+
+def test_a_reporter_on_a_live_story_under_embargo_cannot_post_an_update(
+    client, draft, editor, reporter
+):
+    from django.urls import reverse
+
+    from articles import live
+    from articles.models import LiveUpdate
+
+    Article.objects.filter(pk=draft.pk).update(story_type=Article.StoryType.LIVE)
+    story = embargoed(Article.objects.get(pk=draft.pk), editor)
+    client.force_login(reporter)
+    url = reverse("admin:articles_article_live_update", args=[story.pk])
+    author = story.bylines.get().author
+    response = client.post(url, {"body": "<p>Leaked early.</p>", "author": author.pk})
+    assert response.status_code == 403
+    with pytest.raises(PermissionDenied):
+        live.add_update(story=story, by=reporter, body="<p>x</p>", author=author)
+    live.add_update(story=story, by=editor, body="<p>Ready at the instant.</p>", author=author)
+    assert list(LiveUpdate.objects.values_list("created_by", flat=True)) == [editor.pk]
+    with time_machine.travel(story.publish_at + timedelta(seconds=1), tick=False):
+        story = Article.objects.get(pk=story.pk)  # public now: its reporters write it live
+        live.add_update(story=story, by=reporter, body="<p>Now live.</p>", author=author)
