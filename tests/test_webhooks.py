@@ -339,3 +339,34 @@ def test_a_test_event_is_signed_and_logged(receiver, django_capture_on_commit_ca
     assert request.webhook_id == str(sent.webhook_id)
     sent.refresh_from_db()
     assert sent.status == "delivered"
+
+
+# End to end: the editor's action, the outbox, the handler, the receiver -----------------------
+
+
+def test_publishing_and_unpublishing_through_the_workflow_reach_a_subscribed_receiver(
+    receiver, editor, django_capture_on_commit_callbacks
+):
+    from articles import workflow
+
+    hook = receiver().start()
+    subscription = subscribe(hook.url, kinds=["story.published", "story.unpublished"])
+    hook.secret = subscription.secret
+    story = ArticleFactory(
+        status=Article.Status.DRAFT, publish_at=None, authors=[AuthorFactory()], headline="Live!"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.publish(article=story, by=editor)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.unpublish(article=story, by=editor)
+
+    published, unpublished = hook.received
+    assert published.verified and unpublished.verified
+    assert published.payload["type"] == "story.published"
+    assert published.payload["data"]["headline"] == "Live!"
+    assert published.webhook_id == str(Event.objects.get(kind="story.published").uid)
+    assert unpublished.payload == {
+        "type": "story.unpublished",
+        "timestamp": unpublished.payload["timestamp"],
+        "data": {"id": story.pk, "url": None},
+    }
