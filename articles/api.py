@@ -225,6 +225,11 @@ class BylineOut(Schema):
     role: RoleOut
 
 
+class SponsorOut(Schema):
+    name: str
+    url: str
+
+
 class CorrectionOut(Schema):
     kind: str
     text: str
@@ -263,6 +268,9 @@ class StorySummary(Schema):
     slug: str
     dek: str
     url: str
+    type: Article.StoryType = Field(description="What kind of story: news, opinion, sponsored...")
+    type_label: str = Field(description="The type as pages label it: Opinion, Sponsored")
+    sponsor: SponsorOut | None = Field(description="Who presents a Sponsored story")
     section: SectionOut
     authors: list[AuthorSummary] = Field(description="Everyone on the byline, in its order")
     bylines: list[BylineOut] = Field(description="Everyone on the byline with their role")
@@ -281,6 +289,20 @@ class StorySummary(Schema):
     @staticmethod
     def resolve_authors(story):
         return [byline.author for byline in story.bylines.all()]
+
+    @staticmethod
+    def resolve_type(story):
+        return story.story_type
+
+    @staticmethod
+    def resolve_type_label(story):
+        return story.get_story_type_display()
+
+    @staticmethod
+    def resolve_sponsor(story):
+        if not (story.is_sponsored and story.sponsor_name):
+            return None
+        return {"name": story.sponsor_name, "url": story.sponsor_link}
 
     @staticmethod
     def resolve_bylines(story):
@@ -330,6 +352,7 @@ class StoryFilters(Schema):
     section: str | None = Field(None, description="A section's slug", pattern=SLUG)
     author: str | None = Field(None, description="An author's slug", pattern=SLUG)
     tag: str | None = Field(None, description="A tag's slug", pattern=SLUG)
+    type: Article.StoryType | None = Field(None, description="Only stories of this type")
     updated_since: datetime | None = Field(
         None, description="Only stories changed at or after this time (ISO 8601)"
     )
@@ -462,7 +485,7 @@ def _parameter(parameter: dict) -> dict:
 @api.get("/stories/", response=list[StorySummary], tags=["stories"])
 @paginate(StoryPagination, ordering=("-publish_at", "-id"), page_size=PAGE_SIZE, max_page_size=100)
 def list_stories(request, filters: Query[StoryFilters]):
-    """Public stories, newest first; filter by section, author, tag or last change."""
+    """Public stories, newest first; filter by section, author, tag, type or last change."""
     stories = Article.objects.public().for_listing(author_boxes=False).prefetch_related("tags")
     if filters.section:
         stories = stories.filter(section__slug=filters.section)
@@ -470,6 +493,8 @@ def list_stories(request, filters: Query[StoryFilters]):
         stories = stories.filter(bylines__author__slug=filters.author)
     if filters.tag:
         stories = stories.filter(tags__slug=filters.tag)
+    if filters.type:
+        stories = stories.of_type(filters.type)
     if filters.updated_since:
         stories = stories.filter(updated_at__gte=filters.updated_since)
     return stories

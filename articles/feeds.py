@@ -118,8 +118,19 @@ class StoryFeed(Feed):
     def stories(self, obj):
         return Article.objects.public()
 
+    def typed(self, obj):
+        """The feed's stories, of one type when the address asks: /feed/?type=opinion (any
+        feed, RSS or Atom). An unknown type is a 404, not the whole feed."""
+        stories = self.stories(obj)
+        wanted = self.request.GET.get("type")
+        if wanted is None:
+            return stories
+        if wanted not in Article.StoryType.values:
+            raise Http404("No such story type.")
+        return stories.of_type(wanted)
+
     def items(self, obj=None):
-        stories = self.stories(obj).for_listing(
+        stories = self.typed(obj).for_listing(
             body=settings.NEWSROOM_FEED_FULL_TEXT, author_boxes=False
         )
         return stories.prefetch_related("tags").latest_first()[: self.limit]
@@ -179,14 +190,12 @@ class StoryFeed(Feed):
             feed.request = request
             return feed(request, *args, **kwargs)
         obj = self.get_object(request, *args, **kwargs)
-        changed = self.stories(obj).aggregate(
-            updated=Max("updated_at"), published=Max("publish_at")
-        )
+        changed = self.typed(obj).aggregate(updated=Max("updated_at"), published=Max("publish_at"))
         stamps = [value for value in changed.values() if value]
         last_modified = max(stamps) if stamps else None
         etag = quote_etag(
             hashlib.sha1(
-                f"{request.path}:{last_modified}:{self.feed_type.__name__}".encode(),
+                f"{request.get_full_path()}:{last_modified}:{self.feed_type.__name__}".encode(),
                 usedforsecurity=False,
             ).hexdigest()
         )

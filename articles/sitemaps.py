@@ -123,12 +123,14 @@ class StorySitemap(NewsroomSitemap):
 
 
 class NewsSitemap(StorySitemap):
-    """Google News: public stories published in the last 48 hours."""
+    """Google News: public stories published in the last 48 hours. Sponsored stories are
+    advertising, which Google News does not take: they stay in the plain sitemap only."""
 
     limit = 1000
 
     def stories(self):
-        return super().stories().filter(publish_at__gte=timezone.now() - timedelta(hours=48))
+        recent = super().stories().filter(publish_at__gte=timezone.now() - timedelta(hours=48))
+        return recent.exclude(story_type=Article.StoryType.SPONSORED)
 
     def extras(self, item, base):
         return {

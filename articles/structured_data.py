@@ -78,11 +78,23 @@ def person(request, author, *, with_context=False) -> dict:
     return data
 
 
+# The schema.org type of each kind of story (Article.StoryType).
+SCHEMA_TYPES = {
+    "news": "NewsArticle",
+    "analysis": "AnalysisNewsArticle",
+    "opinion": "OpinionNewsArticle",
+    "review": "ReviewNewsArticle",
+    "explainer": "BackgroundNewsArticle",
+    "sponsored": "AdvertiserContentArticle",
+    "live": "LiveBlogPosting",
+}
+
+
 def news_article(request, story) -> dict:
     url = _absolute(request, story.get_absolute_url())
     data = {
         "@context": "https://schema.org",
-        "@type": "NewsArticle",
+        "@type": SCHEMA_TYPES.get(story.story_type, "NewsArticle"),
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "url": url,
         "headline": story.headline[:110],
@@ -100,6 +112,10 @@ def news_article(request, story) -> dict:
         "publisher": organization(request),
         "isAccessibleForFree": True,
     }
+    if story.is_sponsored and story.sponsor_name:
+        data["sponsor"] = {"@type": "Organization", "name": story.sponsor_name}
+        if story.sponsor_link:
+            data["sponsor"]["url"] = story.sponsor_link
     photo = story.lead_photo
     usable = photo is not None and photo.is_usable
     urls = [url for kind in ("story", "square") if usable and (url := rendition_url(photo, kind))]

@@ -112,7 +112,7 @@ def digest(value) -> str:
 
 # Kept in a story's fingerprint only when not their default, so stories imported before
 # types and sponsors existed keep the fingerprint they had (and are not taken for edited).
-FINGERPRINTED_IF_SET = {"story_type": "news"}
+FINGERPRINTED_IF_SET = {"story_type": "news", "sponsor_name": "", "sponsor_url": ""}
 
 
 def fingerprint(kind: str, obj) -> str:
@@ -960,6 +960,19 @@ class Importer:
         thumbnail = export.meta(item).get("_thumbnail_id")
         lead = self.photos.get(thumbnail) if thumbnail else None
         byline = self.byline(item, where)
+        story_type = self.story_type(terms)
+        sponsor = {
+            "sponsor_name": export.meta(item).get("sponsor_name", "")[:120],
+            "sponsor_url": export.meta(item).get("sponsor_url", "")[:500],
+        }
+        if story_type == Article.StoryType.SPONSORED and status == Article.Status.PUBLISHED:
+            missing = workflow.sponsor_problems(Article(story_type=story_type, **sponsor)).values()
+            if missing:
+                status, when = Article.Status.UNPUBLISHED, None
+                self.report.warnings.append(
+                    f"{where}: filed under Sponsored without a sponsor's name and link "
+                    "(custom fields sponsor_name, sponsor_url); imported unpublished."
+                )
         values = {
             "headline": title[:200],
             "section_id": section_id,
@@ -968,6 +981,8 @@ class Importer:
             "status": status,
             "publish_at": when if status == Article.Status.PUBLISHED else None,
             "lead_photo_id": lead.pk if lead else None,
+            "story_type": story_type,
+            **sponsor,
         }
         slug = story_slug(export.text(item, "wp:post_name"), title, wp_id)
         if export.text(item, "wp:is_sticky") == "1":
@@ -986,6 +1001,20 @@ class Importer:
         )
         self.keep_permalinks(story, item, wp_id)
         return outcome
+
+    @staticmethod
+    def story_type(terms) -> str:
+        """A post filed under a category named for a story type (Opinion, Analysis, Review,
+        Explainer, Sponsored, Live: its name or slug) is of that type; else News."""
+        types = {value: value for value in Article.StoryType.values}
+        types |= {label.lower(): value for value, label in Article.StoryType.choices}
+        for domain, nicename, name in terms:
+            if domain != "category":
+                continue
+            for key in (nicename.lower(), html.unescape(name).strip().lower()):
+                if key in types:
+                    return types[key]
+        return Article.StoryType.NEWS
 
     def fallback_section(self) -> Section:
         section, created = Section.objects.get_or_create(

@@ -94,6 +94,7 @@ def publication_problems(article: Article) -> list[str]:
         problems.append(_("The story has no body."))
     if not article.bylines.exists():
         problems.append(_("The story has no author."))
+    problems.extend(sponsor_problems(article).values())
     photo = article.lead_photo
     if photo is not None and (not photo.alt_text.strip() or not photo.credit.strip()):
         problems.append(_("The lead photo needs alt text and a credit."))
@@ -106,6 +107,17 @@ def publication_problems(article: Article) -> list[str]:
         problems.append(
             _("A picture in the body is not from the photo library, so it has no credit.")
         )
+    return problems
+
+
+def sponsor_problems(article: Article) -> dict[str, str]:
+    """A Sponsored story says who presents it, with a link: readers must know who paid.
+    By field, so the admin form can put each under its box."""
+    problems = {}
+    if article.is_sponsored and not article.sponsor_name.strip():
+        problems["sponsor_name"] = _("A Sponsored story needs its sponsor's name (Presented by).")
+    if article.is_sponsored and not article.sponsor_url.strip():
+        problems["sponsor_url"] = _("A Sponsored story needs a link to its sponsor.")
     return problems
 
 

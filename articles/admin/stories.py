@@ -127,6 +127,9 @@ class ArticleAdminForm(forms.ModelForm):
             "slug",
             "dek",
             "section",
+            "story_type",
+            "sponsor_name",
+            "sponsor_url",
             "body",
             "teaser",
             "lead_photo",
@@ -145,8 +148,13 @@ class ArticleAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.conflict = None
+        if "story_type" in self.fields:
+            self.fields["story_type"].required = False  # left out: News, the default
         if self.instance.pk:
             self.fields["loaded_version"].initial = self.instance.version
+
+    def clean_story_type(self):
+        return self.cleaned_data.get("story_type") or Article.StoryType.NEWS
 
     def clean(self):
         data = super().clean()
@@ -162,6 +170,10 @@ class ArticleAdminForm(forms.ModelForm):
 
     def _post_clean(self):
         super()._post_clean()
+        # A Sponsored story names its sponsor from its first save, not only at publishing.
+        if not self.errors and self.instance.is_sponsored:
+            for field, problem in workflow.sponsor_problems(self.instance).items():
+                self.add_error(field, problem)
         # A live or scheduled story keeps passing the checks Publish made (workflow).
         if self.instance.pk and not self.errors:
             previous = Article.objects.get(pk=self.instance.pk)
@@ -265,6 +277,7 @@ class ArticleAdmin(VersionAdmin):
     list_display = [
         "headline",
         "status_label",
+        "story_type",
         "publish_at",
         "section",
         "byline",
@@ -273,6 +286,7 @@ class ArticleAdmin(VersionAdmin):
     list_filter = [
         VisibilityFilter,
         "status",
+        "story_type",
         "section",
         ("authors", admin.RelatedOnlyFieldListFilter),
     ]
@@ -300,7 +314,17 @@ class ArticleAdmin(VersionAdmin):
     change_form_template = "admin/articles/article/change_form.html"
     change_list_template = "admin/articles/article/change_list.html"
     fieldsets = [
-        (None, {"fields": ["headline", "slug", "dek", "section"]}),
+        (None, {"fields": ["headline", "slug", "dek", "section", "story_type"]}),
+        (
+            _("Sponsor"),
+            {
+                "fields": ["sponsor_name", "sponsor_url"],
+                "description": _(
+                    "Sponsored stories only: who presents the story and a link to them. "
+                    "The story is labelled Sponsored everywhere it appears."
+                ),
+            },
+        ),
         (_("Story"), {"fields": ["body", "teaser"]}),
         (_("Lead photo"), {"fields": ["lead_photo", "lead_photo_preview"]}),
         (

@@ -121,6 +121,9 @@ class ArticleQuerySet(models.QuerySet):
             role_phrase=Subquery(role.values("role__phrase")[:1]),
         )
 
+    def of_type(self, story_type: str):
+        return self.filter(story_type=story_type)
+
     def tagged(self, tag):
         return self.filter(tags=tag)
 
@@ -206,6 +209,21 @@ class Article(models.Model):
         help_text=_(
             "Live stories only: when an editor ended the coverage. Readers' pages stop "
             "checking for new updates and say the coverage has ended."
+        ),
+    )
+    sponsor_name = models.CharField(
+        _("presented by"),
+        max_length=120,
+        blank=True,
+        help_text=_("The sponsor of a Sponsored story, as readers see it: “Presented by …”."),
+    )
+    sponsor_url = models.URLField(
+        _("sponsor's link"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "The sponsor's site. A Sponsored story cannot be published without a sponsor "
+            "and this link; readers' browsers and search engines are told it is sponsored."
         ),
     )
     slug = SlugField(
@@ -499,6 +517,17 @@ class Article(models.Model):
         # Stories entered after their publish time (backdated, imported) count from entry.
         live_since = max(self.first_published_at, self.publish_at, self.created_at)
         return (self.updated_at - live_since).total_seconds() > 60
+
+    @property
+    def is_sponsored(self) -> bool:
+        return self.story_type == self.StoryType.SPONSORED
+
+    @property
+    def sponsor_link(self) -> str:
+        """The sponsor's address if it is a web address: whatever path the field was filled
+        by (an archive, an import), a page never links to anything else."""
+        url = self.sponsor_url.strip()
+        return url if url.lower().startswith(("https://", "http://")) else ""
 
     @property
     def bylines_in_order(self):
