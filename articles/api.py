@@ -110,7 +110,7 @@ def usable(photo: Photo | None) -> Photo | None:
 
 class Rendition(Schema):
     kind: str = Field(description="story and card 3:2, square 1:1, full uncropped")
-    format: str = Field(description="webp or jpg")
+    format: str = Field(description="avif, webp or jpg (AVIF where the site makes it)")
     width: int
     height: int
     url: str

@@ -8,7 +8,7 @@ import re
 from django.conf import settings
 from django.utils import dateformat, timezone
 from django.utils.encoding import filepath_to_uri
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 # Layout widths the browser chooses from, per kind of frame.
@@ -41,11 +41,20 @@ def picture(photo, kind="story", sizes=None, eager=False, alt=None, css_class=""
     sizes = sizes or SIZES.get(kind, "100vw")
     jpegs = manifest["jpg"]
     name, width, height = jpegs[min(1, len(jpegs) - 1)]
+    # AVIF, then WebP, for browsers that take them; photos made before AVIF have none.
+    sources = format_html_join(
+        "",
+        '<source type="image/{}" srcset="{}" sizes="{}">',
+        (
+            (extension, _srcset(manifest[extension]), sizes)
+            for extension in ("avif", "webp")
+            if manifest.get(extension)
+        ),
+    )
     return format_html(
-        '<picture><source type="image/webp" srcset="{}" sizes="{}"><img src="{}" srcset="{}"'
+        '<picture>{}<img src="{}" srcset="{}"'
         ' sizes="{}" alt="{}" width="{}" height="{}"{} {} decoding="async"></picture>',
-        _srcset(manifest["webp"]),
-        sizes,
+        sources,
         media_url(name),
         _srcset(jpegs),
         sizes,

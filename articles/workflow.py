@@ -98,6 +98,13 @@ def publication_problems(article: Article) -> list[str]:
     photo = article.lead_photo
     if photo is not None and (not photo.alt_text.strip() or not photo.credit.strip()):
         problems.append(_("The lead photo needs alt text and a credit."))
+    if photo is not None and photo.lacks_caption:
+        problems.append(
+            _(
+                "The lead photo needs a caption (a photo editor can mark a logo or the like "
+                "as needing none)."
+            )
+        )
     if photo is not None and not photo.is_usable:
         problems.append(
             _("The lead photo's rights expired on %(day)s; choose another photo.")

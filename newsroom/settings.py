@@ -342,6 +342,8 @@ NEWSROOM_PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_MEGAPIXELS", 60) * 1_000_000
 # has the measurements. Raise the memory with PHOTO_MAX_MEGAPIXELS.
 NEWSROOM_PHOTO_MEMORY_MB = env_int("PHOTO_MEMORY_MB", 768)
 NEWSROOM_PHOTO_SECONDS = env_int("PHOTO_SECONDS", 10)
+# Renditions in AVIF beside WebP and JPEG, where Pillow can write it; 0 turns it off.
+NEWSROOM_PHOTO_AVIF = env_bool("PHOTO_AVIF", True)
 # import_content reads each JSON file of an archive (content.json is the big one) into memory
 # whole: past this size it refuses the archive before reading it.
 NEWSROOM_ARCHIVE_MAX_JSON_MB = env_int("ARCHIVE_MAX_JSON_MB", 256)

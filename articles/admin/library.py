@@ -64,6 +64,7 @@ class PhotoAdminForm(forms.ModelForm):
         fields = [
             "image",
             "caption",
+            "no_caption_needed",
             "alt_text",
             "credit_kind",
             "credit",
@@ -114,7 +115,24 @@ class PhotoAdminForm(forms.ModelForm):
         if "source" in self.fields and not data.get("source") and found.get("source"):
             data["source"] = found["source"]
             self.filled_from_file.append(_("source"))
+        self._keep_lead_caption(data)
         return data
+
+    def _keep_lead_caption(self, data) -> None:
+        """The caption publishing asked for stays while a published story (live or
+        scheduled) leads with the photo: the library is another way to the same page."""
+        if "caption" not in self.fields or (data.get("caption") or "").strip():
+            return
+        if data.get("no_caption_needed", self.instance.no_caption_needed):
+            return
+        if (
+            self.instance.pk
+            and Article.objects.published().filter(lead_photo=self.instance).exists()
+        ):
+            self.add_error(
+                "caption",
+                _("Published stories lead with this photo; a lead photo needs a caption."),
+            )
 
 
 class RightsFilter(admin.SimpleListFilter):
@@ -164,7 +182,7 @@ class PhotoAdmin(RecordsContentEvents, admin.ModelAdmin):
     readonly_fields = ["focal_point_picker", "dimensions", "used_in", "uploaded_by", "created_at"]
     fieldsets = [
         (None, {"fields": ["image", "focal_point_picker", ("focal_x", "focal_y"), "dimensions"]}),
-        (_("Words"), {"fields": ["caption", "alt_text"]}),
+        (_("Words"), {"fields": ["caption", "no_caption_needed", "alt_text"]}),
         (_("Credit"), {"fields": ["credit_kind", "credit", "source"]}),
         (
             _("Rights"),
@@ -182,7 +200,7 @@ class PhotoAdmin(RecordsContentEvents, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         if not can_set_photo_rights(request.user):
-            readonly += Photo.RIGHTS_FIELDS
+            readonly += Photo.DESK_FIELDS
             if obj is not None:  # the uploader credits a new photo; then it is the desk's
                 readonly += Photo.CREDIT_FIELDS
         return readonly

@@ -68,8 +68,10 @@ def master_name(photo, filename: str) -> str:
 class Photo(models.Model):
     """A picture in the library, with the caption, alt text and credit it must carry."""
 
-    # What may be published and until when: set by photo editors and editors only.
+    # What may be published and until when: set by photo editors and editors only. Whether a
+    # photo may lead a story without a caption is the desk's call too.
     RIGHTS_FIELDS = ("licence", "cc_variant", "usage_notes", "rights_expire_on")
+    DESK_FIELDS = (*RIGHTS_FIELDS, "no_caption_needed")
     # Who is credited is a rights matter too, once the photo is in the library.
     CREDIT_FIELDS = ("credit_kind", "credit")
 
@@ -106,6 +108,14 @@ class Photo(models.Model):
     height = models.PositiveIntegerField(_("height"), null=True, editable=False)
     caption = models.TextField(
         _("caption"), blank=True, help_text=_("Shown under the photo: what, who, where, when.")
+    )
+    no_caption_needed = models.BooleanField(
+        _("needs no caption"),
+        default=False,
+        help_text=_(
+            "A lead photo needs a caption to publish. Tick this for a picture that says "
+            "nothing a caption could add, such as a logo. Photo editors and editors only."
+        ),
     )
     alt_text = models.CharField(
         _("alt text"),
@@ -218,6 +228,11 @@ class Photo(models.Model):
     def is_public(self) -> bool:
         """A reader may see it now; the rule is ``Photo.objects.public()``."""
         return type(self).objects.public().filter(pk=self.pk).exists()
+
+    @property
+    def lacks_caption(self) -> bool:
+        """Publishing it as a lead photo needs a caption it does not have."""
+        return not self.caption.strip() and not self.no_caption_needed
 
     @property
     def licence_label(self) -> str:
