@@ -9,6 +9,7 @@ import io
 
 import pytest
 from django.core.files.storage import default_storage
+from django.core.management import call_command
 from django.test import Client
 from PIL import Image, features
 
@@ -129,3 +130,18 @@ def test_without_avif_renditions_are_webp_and_jpeg_only(settings):
     settings.NEWSROOM_PHOTO_AVIF = False
     photo = PhotoFactory()
     assert set(photo.renditions["story"]) == {"webp", "jpg"}
+
+
+@needs_avif
+def test_refresh_renditions_gives_older_photos_their_avif(settings):
+    settings.NEWSROOM_PHOTO_AVIF = False
+    older = PhotoFactory()
+    settings.NEWSROOM_PHOTO_AVIF = True
+    out = io.StringIO()
+    call_command("refresh_renditions", stdout=out)
+    older.refresh_from_db()
+    assert older.renditions["story"]["avif"]
+    assert "1 photo(s) refreshed" in out.getvalue()
+    out = io.StringIO()
+    call_command("refresh_renditions", stdout=out)
+    assert "0 photo(s) refreshed" in out.getvalue()

@@ -55,8 +55,8 @@ def peak_memory_of_processing(data: bytes, name: str) -> dict:
             os.close(read)
             real_run = getattr(imaging, "_run_worker", None)
 
-            def measured_run(job, data):
-                answer, files = real_run(job, data)
+            def measured_run(job, data, **limits):
+                answer, files = real_run(job, data, **limits)
                 report["workers"].append(answer["peak"])
                 return answer, files
 
@@ -141,11 +141,11 @@ def test_a_failure_while_making_renditions_leaves_no_file_and_no_photo(editor_cl
     real_run = imaging._run_worker
     calls = []
 
-    def killed_on_the_renditions(job, data):
+    def killed_on_the_renditions(job, data, **limits):
         calls.append(job["task"])
         if job["task"] == "renditions":
             raise imaging.ProcessingRefused("memory")  # as if the process hit its ceiling
-        return real_run(job, data)
+        return real_run(job, data, **limits)
 
     with mock.patch.object(imaging, "_run_worker", side_effect=killed_on_the_renditions):
         response = upload(editor_client, encode())
