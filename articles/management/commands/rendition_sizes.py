@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand
 from PIL import Image, ImageChops, ImageStat, features
 
 from articles import imaging
+from articles.management.commands.refresh_renditions import lacks_a_format
 from articles.models import Photo
 
 
@@ -47,11 +48,13 @@ class Command(BaseCommand):
             self.stderr.write("No photos: run `manage.py seed_demo` first.")
             return
         stored: dict[str, int] = {}
-        for photo in photos:
+        # Only photos with renditions in every format, so the totals compare like with like.
+        complete = [p for p in photos if not lacks_a_format(p)]
+        for photo in complete:
             for _kind, extension, name, _w, _h in imaging.renditions(photo.renditions or {}):
                 if default_storage.exists(name):
                     stored[extension] = stored.get(extension, 0) + default_storage.size(name)
-        self.stdout.write(f"Stored renditions of {len(photos)} photos:")
+        self.stdout.write(f"Stored renditions of the {len(complete)} photos that have all formats:")
         for extension, size in sorted(stored.items(), key=lambda item: item[1]):
             self.stdout.write(f"  {extension:5} {size / 1024:10.1f} KB")
         if stored.get("webp") and stored.get("avif"):
