@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0015_story_type'),
+        ('articles', '0016_embargo'),
     ]
 
     operations = [
