@@ -270,9 +270,7 @@ def test_an_update_with_a_future_time_waits_for_it(client, editor, live_story):
     assert updates_json(client, live_story).json()["updates"] == []
 
 
-def test_posting_and_ending_are_content_events_only_while_the_story_is_public(
-    editor, live_story
-):
+def test_posting_and_ending_are_content_events_only_while_the_story_is_public(editor, live_story):
     """story.updated purges the story's page from a CDN and tells webhook receivers."""
     from events.models import Event
 

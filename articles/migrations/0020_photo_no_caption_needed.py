@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0018_live_coverage'),
+        ('articles', '0019_sponsor'),
     ]
 
     operations = [
