@@ -20,6 +20,9 @@ from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 
@@ -67,6 +70,48 @@ def guarded(admin_class):
 
 
 class NewsroomAdminSite(admin.AdminSite):
+    """The home page is the newsroom dashboard (articles.desk); Django's list of every model
+    stays one link away, at models/."""
+
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = guarded(admin_class or admin.ModelAdmin)
         super().register(model_or_iterable, admin_class, **options)
+
+    def get_urls(self):
+        return [
+            path("models/", self.admin_view(self.models_view), name="models"),
+            *super().get_urls(),
+        ]
+
+    def get_app_list(self, request, app_label=None):
+        """Tags are the newsroom's, not a separate app called "Taggit": they are listed with
+        stories and photos."""
+        apps = super().get_app_list(request, app_label)
+        taggit = next((app for app in apps if app["app_label"] == "taggit"), None)
+        articles = next((app for app in apps if app["app_label"] == "articles"), None)
+        if taggit and articles:
+            articles["models"] = sorted(
+                articles["models"] + taggit["models"], key=lambda model: model["name"]
+            )
+            apps.remove(taggit)
+        return apps
+
+    def index(self, request, extra_context=None):
+        from articles.desk import desk_for
+
+        context = {
+            **self.each_context(request),
+            "title": _("Newsroom"),
+            "subtitle": None,
+            "desk": desk_for(request.user),
+            "newsroom_zone": timezone.get_current_timezone_name(),
+            "show_all_models": request.user.is_superuser
+            or request.user.has_perm("auth.change_user"),
+            **(extra_context or {}),
+        }
+        request.current_app = self.name
+        return TemplateResponse(request, "admin/dashboard.html", context)
+
+    def models_view(self, request):
+        """Django's own admin index: every model this user may see, by app."""
+        return super().index(request, {"title": _("All models")})

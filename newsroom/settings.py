@@ -189,6 +189,8 @@ LANGUAGE_CODE = env("LANGUAGE_CODE", "en-us")
 TIME_ZONE = env("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
+# Dates and times on the staff side carry their zone ("Mon 30 Nov 2026, 10:13 UTC").
+FORMAT_MODULE_PATH = ["newsroom.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))

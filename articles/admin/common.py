@@ -5,7 +5,7 @@ from events import content as content_events
 
 
 class NewsroomAdminMedia:
-    css = {"all": ["admin/newsroom.css"]}
+    css = {"all": ["admin/newsroom.css", "admin/desk.css"]}
     # Slugs filled in as the name is typed keep every script's letters and marks: ours
     # replaces Django's URLify, so it comes after it.
     js = ["admin/js/urlify.js", "admin/urlify_any_script.js"]

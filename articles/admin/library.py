@@ -9,12 +9,14 @@ from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from articles import imaging
 from articles.admin.common import NewsroomAdminMedia, RecordsContentEvents, photo_thumbnail
+from articles.admin.lists import MyPhotosFilter, time_cell
 from articles.figures import refresh_bodies_using
 from articles.markup import media_url
 from articles.models import Article, BylineRole, OldURL, Photo, Section
@@ -166,18 +168,12 @@ _viewer = ContextVar("photo_admin_viewer", default=None)
 @admin.register(Photo)
 class PhotoAdmin(RecordsContentEvents, admin.ModelAdmin):
     form = PhotoAdminForm
-    list_display = [
-        "thumbnail",
-        "title",
-        "credit_line",
-        "source",
-        "licence_label",
-        "rights_state",
-        "dimensions",
-        "created_at",
-    ]
+    # Fits 1280 px: a thumbnail one can recognise, the caption with its credit under it, the
+    # rights, and the upload time the list is sorted by.
+    list_display = ["thumbnail", "title", "rights_state", "uploaded"]
     list_display_links = ["thumbnail", "title"]
-    list_filter = [RightsFilter, "credit_kind", "licence", "source", "created_at"]
+    list_filter = [MyPhotosFilter, RightsFilter, "credit_kind", "licence", "source", "created_at"]
+    ordering = ["-created_at", "-id"]
     search_fields = ["caption", "alt_text", "credit", "source"]
     readonly_fields = ["focal_point_picker", "dimensions", "used_in", "uploaded_by", "created_at"]
     fieldsets = [
@@ -211,11 +207,20 @@ class PhotoAdmin(RecordsContentEvents, admin.ModelAdmin):
 
     @admin.display(description=_("caption"), ordering="caption")
     def title(self, photo):
-        return str(photo)
+        return format_html(
+            '<span class="nr-headline">{}</span><span class="nr-row-meta">{} · {}</span>',
+            str(photo),
+            photo.credit_line,
+            photo.licence_label,
+        )
 
     @admin.display(description=_("photo"))
     def thumbnail(self, photo):
-        return photo_thumbnail(photo)
+        return photo_thumbnail(photo, size=120)
+
+    @admin.display(description=_("uploaded"), ordering="created_at")
+    def uploaded(self, photo):
+        return time_cell(photo.created_at)
 
     @admin.display(description=_("licence"), ordering="licence")
     def licence_label(self, photo):
@@ -226,7 +231,11 @@ class PhotoAdmin(RecordsContentEvents, admin.ModelAdmin):
         if photo.rights_expire_on is None:
             return "—"
         css = "nr-status-unpublished" if not photo.is_usable else "nr-status-review"
-        label = _("expired") if not photo.is_usable else photo.rights_expire_on.isoformat()
+        label = (
+            _("expired")
+            if not photo.is_usable
+            else date_format(photo.rights_expire_on, "DATE_FORMAT")
+        )
         return format_html('<span class="nr-status {}">{}</span>', css, label)
 
     @admin.display(description=_("focal point"))

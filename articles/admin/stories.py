@@ -25,6 +25,8 @@ from taggit.utils import parse_tags
 from articles import bylines, history, workflow
 from articles.admin import live
 from articles.admin.common import NewsroomAdminMedia, photo_thumbnail
+from articles.admin.lists import MyStoriesFilter, StoryListMixin, local_time, status_chip
+from articles.admin.story_history import StoryHistoryMixin, confirmed
 from articles.markup import media_url
 from articles.models import Article, Byline, BylineRole, Correction, Photo, PreviewLink, StaleEdit
 from articles.permissions import (
@@ -271,19 +273,11 @@ WORKFLOW_ACTIONS = {
 
 
 @admin.register(Article)
-class ArticleAdmin(VersionAdmin):
+class ArticleAdmin(StoryListMixin, StoryHistoryMixin, VersionAdmin):
     form = ArticleAdminForm
     inlines = [BylineInline, CorrectionInline]
-    list_display = [
-        "headline",
-        "status_label",
-        "story_type",
-        "publish_at",
-        "section",
-        "byline",
-        "updated_at",
-    ]
     list_filter = [
+        MyStoriesFilter,
         VisibilityFilter,
         "status",
         "story_type",
@@ -293,7 +287,6 @@ class ArticleAdmin(VersionAdmin):
     list_select_related = ["section", "embargo_set_by"]
     search_fields = ["headline", "dek", "slug", "bylines__author__name"]
     date_hierarchy = "publish_at"
-    ordering = ["-updated_at"]
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["lead_photo"]
     readonly_fields = [
@@ -308,7 +301,6 @@ class ArticleAdmin(VersionAdmin):
     ]
     actions = ["submit_selected", "publish_selected", "unpublish_selected", "trash_selected"]
     save_on_top = True
-    list_per_page = 50
     paginator = CappedCountPaginator
     show_full_result_count = False
     change_form_template = "admin/articles/article/change_form.html"
@@ -392,22 +384,11 @@ class ArticleAdmin(VersionAdmin):
         actions.pop("delete_selected", None)
         return actions
 
-    # Columns
     @admin.display(description=_("status"), ordering="status")
     def status_label(self, article):
         if article.is_under_embargo:
             return embargo_notice(article)
-        if article.is_scheduled:
-            return format_html(
-                '<span class="nr-status nr-status-scheduled">{} {}</span>',
-                _("Scheduled"),
-                timezone.localtime(article.publish_at).strftime("%b %-d, %H:%M"),
-            )
-        return format_html(
-            '<span class="nr-status nr-status-{}">{}</span>',
-            article.status,
-            article.get_status_display(),
-        )
+        return status_chip(article)
 
     def get_list_display(self, request):
         @admin.display(description=_("live"))
@@ -428,6 +409,13 @@ class ArticleAdmin(VersionAdmin):
     @admin.display(description=_("authors"))
     def byline(self, article):
         return bylines.phrase(article.bylines.all())
+
+    def view_on_site(self, article):
+        """The page readers see once it is public; until then, the staff preview (the public
+        address of a draft is a 404)."""
+        if article.is_public:
+            return article.get_absolute_url()
+        return reverse("articles:preview", args=[article.pk])
 
     @admin.display(description=_("current lead photo"))
     def lead_photo_preview(self, article):
@@ -600,6 +588,8 @@ class ArticleAdmin(VersionAdmin):
     def workflow_view(self, request, object_id, action):
         article = self._story(request, object_id)
         change_url = reverse("admin:articles_article_change", args=[article.pk])
+        if action == "unpublish" and not confirmed(request):
+            return self.confirm_unpublish(request, [article])
         try:
             if action in WORKFLOW_ACTIONS:
                 function, done = WORKFLOW_ACTIONS[action]
@@ -607,7 +597,7 @@ class ArticleAdmin(VersionAdmin):
             elif action == "schedule":
                 at = forms.DateTimeField().clean(request.POST.get("at"))
                 workflow.schedule(article=article, by=request.user, at=at)
-                done = _("Scheduled for %(at)s.") % {"at": timezone.localtime(at)}
+                done = _("Scheduled for %(at)s.") % {"at": local_time(at)}
             elif action in EMBARGO_ACTIONS:
                 done = self._embargo_action(request, article, action)
             elif action == "share":
@@ -692,53 +682,6 @@ class ArticleAdmin(VersionAdmin):
         }
         return TemplateResponse(request, "admin/articles/article/schedule.html", context)
 
-    def compare_view(self, request, object_id):
-        article = self._story(request, object_id)
-        if request.method == "POST":
-            version = history.version_of(article, request.POST.get("version"))
-            return self._restore(request, article, version)
-        versions = history.versions_of(article)
-        older = history.version_of(article, request.GET.get("a")) if request.GET.get("a") else None
-        newer = history.version_of(article, request.GET.get("b")) if request.GET.get("b") else None
-        if older is None and len(versions) > 1:
-            older = versions[1]
-        if newer is None and versions:
-            newer = versions[0]
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Compare revisions of “%(headline)s”") % {"headline": article.headline},
-            "opts": self.opts,
-            "original": article,
-            "versions": versions,
-            "older": older,
-            "newer": newer,
-            "rows": history.compare(older, newer) if older and newer else [],
-            "can_restore": can_edit(request.user, article),
-        }
-        return TemplateResponse(request, "admin/articles/article/compare.html", context)
-
-    def _restore(self, request, article, version):
-        try:
-            workflow.restore_revision(article=article, version=version, by=request.user)
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-            compare_url = reverse("admin:articles_article_compare", args=[article.pk])
-            return HttpResponseRedirect(f"{compare_url}?a={version.pk}")
-        messages.success(request, _("The earlier revision is restored as a new revision."))
-        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
-
-    # django-reversion's own revert and recover pages write an old row back whole: status,
-    # publish time, trash state and version included, past every check and the log. Here a
-    # revision is compared, and restoring it brings back its words through the workflow.
-    def revision_view(self, request, object_id, version_id, extra_context=None):
-        article = self._story(request, object_id)
-        version = history.version_of(article, version_id)
-        if request.method == "POST":
-            return self._restore(request, article, version)
-        compare_url = reverse("admin:articles_article_compare", args=[article.pk])
-        return HttpResponseRedirect(f"{compare_url}?a={version.pk}")
-
     def recover_view(self, request, version_id, extra_context=None):
         """Stories deleted for good stay deleted; the trash is where stories come back from."""
         raise PermissionDenied
@@ -774,10 +717,6 @@ class ArticleAdmin(VersionAdmin):
     @admin.action(description=_("Publish selected stories now"), permissions=["publish"])
     def publish_selected(self, request, queryset):
         self._each(request, queryset, workflow.publish, _("%(count)d published."))
-
-    @admin.action(description=_("Unpublish selected stories"), permissions=["publish"])
-    def unpublish_selected(self, request, queryset):
-        self._each(request, queryset, workflow.unpublish, _("%(count)d unpublished."))
 
     @admin.action(description=_("Move selected stories to the trash"), permissions=["delete"])
     def trash_selected(self, request, queryset):

@@ -109,6 +109,11 @@ class ArticleQuerySet(models.QuerySet):
     def in_section(self, section):
         return self.filter(section=section)
 
+    def mine(self, user):
+        """Stories the user started or writes under a byline of: the desk's "mine"."""
+        bylined = Byline.objects.filter(author__user=user).values("article_id")
+        return self.filter(Q(created_by=user) | Q(pk__in=bylined))
+
     def by_author(self, author):
         return self.filter(bylines__author=author)
 
@@ -366,6 +371,8 @@ class Article(models.Model):
             models.Index(
                 fields=["section", "status", "-publish_at"], name="article_section_public_idx"
             ),
+            # The admin's story list and dashboard: latest edit first.
+            models.Index(fields=["-updated_at", "-id"], name="article_updated_idx"),
         ]
 
     def __str__(self):

@@ -1,0 +1,104 @@
+"""The story and photo lists an editor works from: few columns, a visible sort, "mine",
+times with their zone, and links that lead somewhere."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from articles.models import Article
+from tests.factories import ArticleFactory, AuthorFactory, PhotoFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def reporter(staff_member):
+    return staff_member("rita", "Reporter")
+
+
+def test_the_story_list_shows_its_default_sort_in_a_visible_column(editor_client):
+    ArticleFactory()
+    page = editor_client.get("/admin/articles/article/")
+    html = page.text
+    # Django marks the column the list is sorted by; the default sort is the last edit.
+    assert 'class="sortable column-updated sorted descending"' in html
+    assert list(page.context["cl"].list_display)[1:] == [
+        "story",
+        "status_label",
+        "publish_time",
+        "updated",
+    ]
+
+
+def test_the_mine_filter_keeps_stories_i_started_or_am_bylined_on(client, reporter):
+    ArticleFactory(headline="Started", status="draft", publish_at=None, created_by=reporter)
+    bylined = ArticleFactory(headline="Bylined")
+    bylined.bylines.create(author=AuthorFactory(user=reporter))
+    ArticleFactory(headline="Someone else's")
+    client.force_login(reporter)
+    found = client.get("/admin/articles/article/?mine=1").context["cl"].result_list
+    assert {a.headline for a in found} == {"Started", "Bylined"}
+
+
+def test_the_mine_filter_keeps_photos_i_uploaded(client, reporter):
+    PhotoFactory(caption="Mine", uploaded_by=reporter)
+    PhotoFactory(caption="Theirs")
+    client.force_login(reporter)
+    found = client.get("/admin/articles/photo/?mine=1").context["cl"].result_list
+    assert [p.caption for p in found] == ["Mine"]
+
+
+def test_list_times_name_their_zone(editor_client, settings):
+    settings.TIME_ZONE = "Europe/Berlin"
+    ArticleFactory(publish_at=timezone.now() - timedelta(hours=1))
+    text = re.sub(r"<[^>]+>", " ", editor_client.get("/admin/articles/article/").text)
+    assert "CET" in text
+    assert "+00:00" not in text and "+01:00" not in text
+
+
+def test_scheduling_says_when_with_the_zone(editor_client, settings):
+    settings.TIME_ZONE = "Europe/Berlin"
+    story = ArticleFactory(
+        status=Article.Status.IN_REVIEW, publish_at=None, authors=[AuthorFactory()]
+    )
+    response = editor_client.post(
+        f"/admin/articles/article/{story.pk}/workflow/schedule/",
+        {"at": "2030-05-04T10:13"},
+        follow=True,
+    )
+    messages = [str(m) for m in response.context["messages"]]
+    assert any("10:13 CEST" in m for m in messages), messages
+    assert not any("+0" in m for m in messages)
+
+
+def test_a_scheduled_story_is_not_labelled_published(editor_client):
+    story = ArticleFactory(publish_at=timezone.now() + timedelta(hours=5))
+    html = editor_client.get(f"/admin/articles/article/{story.pk}/change/").text
+    assert "Published: scheduled" not in html
+    assert 'nr-status-scheduled">Scheduled<' in html
+
+
+def test_view_on_site_of_a_draft_opens_the_preview_not_a_404(editor_client):
+    draft = ArticleFactory(status=Article.Status.DRAFT, publish_at=None)
+    live = ArticleFactory()
+    draft_page = editor_client.get(f"/admin/articles/article/{draft.pk}/change/").text
+    assert f'href="/preview/{draft.pk}/"' in draft_page
+    assert draft.get_absolute_url() not in draft_page
+    assert editor_client.get(f"/preview/{draft.pk}/").status_code == 200
+    live_page = editor_client.get(f"/admin/articles/article/{live.pk}/change/").text
+    assert f'href="{live.get_absolute_url()}"' in live_page
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_the_filtered_lists_use_a_constant_number_of_queries(
+    client, reporter, django_assert_max_num_queries, count
+):
+    author = AuthorFactory(user=reporter)
+    ArticleFactory.create_batch(count, authors=[author], lead_photo=PhotoFactory())
+    PhotoFactory.create_batch(min(count, 5), uploaded_by=reporter, renditions=False)
+    client.force_login(reporter)
+    for url in ("/admin/articles/article/?mine=1", "/admin/articles/photo/?mine=1"):
+        with django_assert_max_num_queries(14):
+            assert client.get(url).status_code == 200

@@ -1,0 +1,125 @@
+"""The admin's home page is the newsroom dashboard: what a reporter or an editor has to do now."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from articles import history
+from articles.models import Article
+from tests.factories import ArticleFactory, AuthorFactory, PhotoFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def reporter(staff_member):
+    return staff_member("rita", "Reporter")
+
+
+def lists(response) -> dict:
+    desk = response.context["desk"]
+    return {
+        "drafts": [a.headline for a in desk.drafts],
+        "in_review": None if desk.in_review is None else [a.headline for a in desk.in_review],
+        "going_live": [a.headline for a in desk.going_live],
+        "published_today": [a.headline for a in desk.published_today],
+        "attention": [(row.label, str(row.reason)) for row in desk.attention],
+    }
+
+
+def test_a_reporter_sees_their_drafts_and_not_the_review_queue(client, reporter, editor):
+    mine = ArticleFactory(
+        headline="My draft", status=Article.Status.DRAFT, publish_at=None, created_by=reporter
+    )
+    bylined = ArticleFactory(headline="Bylined draft", status=Article.Status.DRAFT, publish_at=None)
+    bylined.bylines.create(author=AuthorFactory(user=reporter))
+    ArticleFactory(headline="Someone else's draft", status=Article.Status.DRAFT, publish_at=None)
+    ArticleFactory(headline="In review", status=Article.Status.IN_REVIEW, publish_at=None)
+    client.force_login(reporter)
+    response = client.get("/admin/")
+    assert response.status_code == 200
+    shown = lists(response)
+    assert set(shown["drafts"]) == {"My draft", "Bylined draft"}
+    assert shown["in_review"] is None
+    html = response.text
+    assert f'href="/admin/articles/article/{mine.pk}/change/"' in html
+    assert "Waiting for review" not in html
+    assert "Taggit" not in html and "TAGGIT" not in html
+
+
+def test_an_editor_sees_the_review_queue_the_next_24_hours_and_today(editor_client):
+    ArticleFactory(headline="Please review", status=Article.Status.IN_REVIEW, publish_at=None)
+    now = timezone.now()
+    ArticleFactory(headline="Tonight", publish_at=now + timedelta(hours=3))
+    ArticleFactory(headline="Next week", publish_at=now + timedelta(days=6))
+    ArticleFactory(headline="This morning", publish_at=now - timedelta(minutes=1))
+    ArticleFactory(headline="Last month", publish_at=now - timedelta(days=30))
+    response = editor_client.get("/admin/")
+    shown = lists(response)
+    assert shown["in_review"] == ["Please review"]
+    assert shown["going_live"] == ["Tonight"]
+    assert shown["published_today"] == ["This morning"]
+    # The newsroom's zone is named beside each time; the browser adds the reader's own.
+    assert "UTC" in response.text and "local_times.js" in response.text
+
+
+def test_needs_attention_lists_uncredited_images_expiring_rights_and_refused_edits(
+    editor, editor_client
+):
+    library = PhotoFactory()
+    ArticleFactory(
+        headline="Image from elsewhere",
+        status=Article.Status.DRAFT,
+        publish_at=None,
+        created_by=editor,
+        body='<p>Look.</p><figure><img src="https://elsewhere.example/x.jpg" alt=""></figure>',
+    )
+    ArticleFactory(
+        headline="Library image",
+        status=Article.Status.DRAFT,
+        publish_at=None,
+        created_by=editor,
+        body=f'<figure><img src="/media/{library.image.name}" alt="x"></figure>',
+    )
+    expiring = PhotoFactory(rights_expire_on=timezone.localdate() + timedelta(days=3))
+    ArticleFactory(headline="Rights run out", lead_photo=expiring)
+    far = PhotoFactory(rights_expire_on=timezone.localdate() + timedelta(days=30))
+    ArticleFactory(headline="Rights for now", lead_photo=far)
+    contested = ArticleFactory(headline="Contested story")
+    contested.headline = "My lost headline"
+    history.keep_refused_edit(article=contested, by=editor)
+    labels = [label for label, _ in lists(editor_client.get("/admin/"))["attention"]]
+    assert "Image from elsewhere" in labels and "Library image" not in labels
+    assert "Rights run out" in labels and "Rights for now" not in labels
+    assert "Contested story" in labels
+
+
+def test_the_all_models_page_keeps_the_app_list_without_taggit(editor_client, admin_user):
+    editor_client.force_login(admin_user)
+    html = editor_client.get("/admin/").text
+    assert 'href="/admin/models/"' in html
+    page = editor_client.get("/admin/models/")
+    assert page.status_code == 200
+    apps = [app["app_label"] for app in page.context["app_list"]]
+    assert "taggit" not in apps
+    names = [m["object_name"] for app in page.context["app_list"] for m in app["models"]]
+    assert "Tag" in names and "Article" in names
+
+
+@pytest.mark.parametrize("count", [1, 25])
+def test_the_dashboard_costs_the_same_queries_whatever_the_number_of_stories(
+    client, editor, reporter, django_assert_max_num_queries, count
+):
+    author = AuthorFactory(user=reporter)
+    photo = PhotoFactory(rights_expire_on=timezone.localdate() + timedelta(days=2))
+    now = timezone.now()
+    for k in range(count):
+        ArticleFactory(status=Article.Status.DRAFT, publish_at=None, created_by=reporter)
+        ArticleFactory(status=Article.Status.IN_REVIEW, publish_at=None, authors=[author])
+        ArticleFactory(publish_at=now + timedelta(hours=1 + k % 20), lead_photo=photo)
+        ArticleFactory(publish_at=now - timedelta(minutes=k + 1), lead_photo=photo)
+    for user in (editor, reporter):
+        client.force_login(user)
+        with django_assert_max_num_queries(14):
+            assert client.get("/admin/").status_code == 200
