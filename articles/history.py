@@ -11,16 +11,23 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from reversion.models import Version
+from taggit.models import Tag
 
-from articles.models import Article, Byline, BylineRole, Photo, Section
+from articles.models import Article, Byline, BylineRole, Correction, Photo, Section
+from articles.teasers import plain_text
 from authors.models import Author
 
-# (field in the revision data, label) for what an editor compares.
+REFUSED_COMMENT = "Refused edit"
+
+# (field in the revision data, label) for what an editor compares: every field a person
+# changes, the story's state, and what hangs off it (bylines, tags, corrections).
 COMPARED = [
     ("headline", "Headline"),
     ("slug", "Slug"),
     ("dek", "Dek"),
+    ("story_type", "Type"),
     ("section_id", "Section"),
     ("body", "Body"),
     ("teaser", "Hand-written teaser"),
@@ -28,7 +35,12 @@ COMPARED = [
     ("status", "Status"),
     ("publish_at", "Publish time"),
     ("bylines", "Bylines"),
+    ("tags", "Tags"),
+    ("corrections", "Corrections and updates"),
 ]
+RELATED = {"bylines", "tags", "corrections"}
+# Rich text is compared as the words a reader reads, not its HTML.
+RICH_TEXT = {"body", "teaser"}
 
 
 @dataclass
@@ -58,25 +70,53 @@ def version_of(article: Article, version_id) -> Version:
         raise Http404("No such revision of this story.") from None
 
 
-def bylines_of(version: Version) -> str:
-    byline_type = ContentType.objects.get_for_model(Byline)
-    rows = sorted(
-        (v.field_dict for v in version.revision.version_set.filter(content_type=byline_type)),
-        key=lambda row: (row["position"], row["id"]),
-    )
+def is_refused(version: Version) -> bool:
+    """A save that lost a conflict, kept for reference (keep_refused_edit): never a state
+    the story was in, so never a restore point."""
+    return version.revision.comment.startswith(REFUSED_COMMENT)
+
+
+def _correction_line(kind, at, text) -> str:
+    label = dict(Correction.Kind.choices).get(kind, kind)
+    when = timezone.localtime(at).strftime("%Y-%m-%d %H:%M %Z") if at else ""
+    return f"{label} ({when}): {plain_text(text)}"
+
+
+def _related_values(version: Version) -> dict[str, str]:
+    """Bylines, tags and corrections as the revision recorded them."""
+    models = {
+        ContentType.objects.get_for_model(model).pk: name
+        for model, name in ((Byline, "bylines"), (Tag, "tags"), (Correction, "corrections"))
+    }
+    rows = {"bylines": [], "tags": [], "corrections": []}
+    for related in version.revision.version_set.filter(content_type__in=models):
+        rows[models[related.content_type_id]].append(related.field_dict)
+    bylines = sorted(rows["bylines"], key=lambda row: (row["position"], row["id"]))
     names = dict(
-        Author.objects.filter(pk__in=[r["author_id"] for r in rows]).values_list("pk", "name")
+        Author.objects.filter(pk__in=[r["author_id"] for r in bylines]).values_list("pk", "name")
     )
     roles = {role.pk: role for role in BylineRole.objects.all()}
-    return ", ".join(
-        _byline_label(names.get(r["author_id"], "?"), roles.get(r.get("role_id"))) for r in rows
-    )
+    corrections = sorted(rows["corrections"], key=lambda row: (row["published_at"], row["id"]))
+    return {
+        "bylines": ", ".join(
+            _byline_label(names.get(r["author_id"], "?"), roles.get(r.get("role_id")))
+            for r in bylines
+        ),
+        "tags": ", ".join(sorted(r["name"] for r in rows["tags"])),
+        "corrections": "\n".join(
+            _correction_line(r["kind"], r["published_at"], r["text"]) for r in corrections
+        ),
+    }
 
 
 def _byline_label(name: str, role) -> str:
     """A name, with its role when it is not the default (revisions made before roles
     existed have none: the default)."""
     return name if role is None or role.is_default else f"{name} ({role.name})"
+
+
+def bylines_of(version: Version) -> str:
+    return _related_values(version)["bylines"]
 
 
 def _display(field: str, value) -> str:
@@ -91,19 +131,32 @@ def _display(field: str, value) -> str:
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M %Z")
     if field == "status":
         return Article.Status(value).label
-    return str(value)
+    if field == "story_type":
+        return str(dict(Article.StoryType.choices).get(value, value))
+    if field in RICH_TEXT:
+        return plain_text(value)
+    # Whitespace is not a change: a trailing space or a doubled one compares equal.
+    return " ".join(str(value).split())
 
 
 def _values(version: Version | None, article: Article | None = None) -> dict[str, str]:
+    own = [field for field, _ in COMPARED if field not in RELATED]
     if version is not None:
         data = version.field_dict
-        values = {field: _display(field, data.get(field)) for field, _ in COMPARED[:-1]}
-        values["bylines"] = bylines_of(version)
+        values = {field: _display(field, data.get(field)) for field in own}
+        values.update(_related_values(version))
+        values["_html"] = {field: data.get(field) or "" for field in RICH_TEXT}
         return values
-    values = {field: _display(field, getattr(article, field)) for field, _ in COMPARED[:-1]}
+    values = {field: _display(field, getattr(article, field, None)) for field in own}
     values["bylines"] = ", ".join(
         _byline_label(b.author.name, b.role) for b in article.bylines.all()
     )
+    values["tags"] = ", ".join(sorted(article.tags.names()))
+    values["corrections"] = "\n".join(
+        _correction_line(c.kind, c.published_at, c.text)
+        for c in article.corrections.order_by("published_at", "id")
+    )
+    values["_html"] = {field: getattr(article, field) or "" for field in RICH_TEXT}
     return values
 
 
@@ -120,20 +173,79 @@ def _word_diff(before: str, after: str) -> str:
             # Long unchanged stretches are shortened to their ends.
             text = " ".join(words if len(words) <= 24 else [*words[:10], "…", *words[-10:]])
             out.append(escape(text))
-    return mark_safe(" ".join(out))
+    return mark_safe(" ".join(out))  # noqa: S308  (every piece is escaped above)
 
 
-def _changes(before: dict[str, str], after: dict[str, str]) -> list[Change]:
-    return [
-        Change(label, before[field], after[field], _word_diff(before[field], after[field]))
-        for field, label in COMPARED
-        if before[field] != after[field]
-    ]
+def _lines_diff(before: str, after: str) -> str:
+    """Lists (corrections): each line a word diff, unchanged lines kept short."""
+    a, b = before.splitlines(), after.splitlines()
+    out = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.extend(escape(line) for line in a[i1:i2])
+        elif op == "replace" and i2 - i1 == j2 - j1:
+            out.extend(_word_diff(x, y) for x, y in zip(a[i1:i2], b[j1:j2], strict=True))
+        else:
+            out.extend(f"<del>{escape(line)}</del>" for line in a[i1:i2])
+            out.extend(f"<ins>{escape(line)}</ins>" for line in b[j1:j2])
+    return mark_safe("<br>".join(out))  # noqa: S308  (every piece is escaped above)
+
+
+def _items_diff(before: str, after: str) -> str:
+    """Names in order (bylines, tags): whole names kept, dropped or added."""
+    a, b = before.split(", ") if before else [], after.split(", ") if after else []
+    out = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.extend(escape(name) for name in a[i1:i2])
+        else:
+            out.extend(f"<del>{escape(name)}</del>" for name in a[i1:i2])
+            out.extend(f"<ins>{escape(name)}</ins>" for name in b[j1:j2])
+    return mark_safe(", ".join(out))  # noqa: S308  (every piece is escaped above)
+
+
+def _same_markup(before: str, after: str) -> bool:
+    return " ".join(before.split()).replace("> <", "><") == " ".join(after.split()).replace(
+        "> <", "><"
+    )
+
+
+def _changes(before: dict, after: dict) -> list[Change]:
+    changes = []
+    for field, label in COMPARED:
+        old, new = before[field], after[field]
+        if old != new:
+            diff = {"corrections": _lines_diff, "bylines": _items_diff, "tags": _items_diff}.get(
+                field, _word_diff
+            )(old, new)
+            changes.append(Change(label, old, new, diff))
+        elif field in RICH_TEXT and not _same_markup(before["_html"][field], after["_html"][field]):
+            # Same words, other formatting (a paragraph made a heading, a link added).
+            changes.append(
+                Change(
+                    label,
+                    old,
+                    new,
+                    mark_safe(escape(_("Formatting only; the words are the same."))),
+                )  # noqa: S308
+            )
+    return changes
 
 
 def compare(older: Version, newer: Version) -> list[Change]:
     """Every field that differs between two revisions, with a word-level diff."""
     return _changes(_values(older), _values(newer))
+
+
+# What restoring a revision brings back (articles.workflow.restore_revision).
+RESTORED = {"headline", "slug", "dek", "section_id", "body", "teaser", "lead_photo_id"}
+
+
+def compare_with_story(version: Version, article: Article) -> list[Change]:
+    """What restoring ``version`` would change in the story as it is now."""
+    labels = {label for field, label in COMPARED if field in RESTORED}
+    changes = _changes(_values(None, article), _values(version))
+    return [change for change in changes if change.label in labels]
 
 
 def changes_since(article_id: int, version: int) -> dict:
@@ -173,7 +285,7 @@ def keep_refused_edit(*, article: Article, by) -> None:
     with reversion.create_revision(manage_manually=True):
         reversion.add_to_revision(article)
         reversion.set_user(by)
-        reversion.set_comment("Refused edit (someone saved first), kept for reference")
+        reversion.set_comment(f"{REFUSED_COMMENT} (someone saved first), kept for reference")
     from articles.workflow import Action, log
 
     log(article=article, by=by, action=Action.CONFLICT)

@@ -44,7 +44,7 @@ def revert_post(client, url, story, version):
     old = Article(**{k: v for k, v in data.items() if k in ("headline", "slug", "dek", "body")})
     old.section_id, old.teaser, old.lead_photo_id = data["section_id"], "", data["lead_photo_id"]
     old.version = data["version"]
-    return client.post(url, change_form_data(old))
+    return client.post(url, {**change_form_data(old), "confirmed": "yes"})
 
 
 @pytest.fixture
@@ -143,7 +143,7 @@ def test_restoring_words_cannot_put_an_expired_photo_on_a_live_story(client, peo
         f"/admin/articles/article/{story.pk}/history/{old.pk}/",
         f"/admin/articles/article/{story.pk}/compare/",
     ):
-        response = client.post(url, {"version": old.pk}, follow=True)
+        response = client.post(url, {"version": old.pk, "confirmed": "yes"}, follow=True)
         assert "rights expired" in response.text
     assert state(story) == before
     assert Article.objects.get(pk=story.pk).lead_photo == fresh
@@ -211,7 +211,9 @@ def test_restoring_a_revision_whose_slug_another_story_took_says_so(client, peop
     before = state(story)
     client.force_login(editor)
     response = client.post(
-        f"/admin/articles/article/{story.pk}/compare/", {"version": old.pk}, follow=True
+        f"/admin/articles/article/{story.pk}/compare/",
+        {"version": old.pk, "confirmed": "yes"},
+        follow=True,
     )
     assert response.status_code == 200
     assert "fab-opens" in response.text and "another story" in response.text
@@ -280,7 +282,9 @@ def test_restoring_a_revision_whose_photo_or_section_was_deleted_says_so(
     before = state(story)
     client.force_login(editor)
     response = client.post(
-        f"/admin/articles/article/{story.pk}/compare/", {"version": old.pk}, follow=True
+        f"/admin/articles/article/{story.pk}/compare/",
+        {"version": old.pk, "confirmed": "yes"},
+        follow=True,
     )
     assert response.status_code == 200
     assert "no longer exists" in response.text and "Nothing was restored" in response.text

@@ -183,6 +183,7 @@ def request(client, action: str, story):
             "embargo": {"at": tomorrow, "confirm": "yes"},
             "lift": {"confirm": "yes"},
             "extend": {"at": later, "confirm": "yes"},
+            "unpublish": {"confirmed": "yes"},
         }.get(verb, {})
         if verb == "revoke":
             data = {"link": story.preview_links.get().pk}
@@ -191,8 +192,11 @@ def request(client, action: str, story):
     old.section_id, old.version = story.section_id, oldest.field_dict["version"]
     post = {
         "change POST": (f"{base}/change/", change_form_data(story, headline="Edited")),
-        "compare POST": (f"{base}/compare/", {"version": oldest.pk}),
-        "revision POST": (f"{base}/history/{oldest.pk}/", change_form_data(old)),
+        "compare POST": (f"{base}/compare/", {"version": oldest.pk, "confirmed": "yes"}),
+        "revision POST": (
+            f"{base}/history/{oldest.pk}/",
+            {**change_form_data(old), "confirmed": "yes"},
+        ),
         "recover POST": (f"/admin/articles/article/recover/{oldest.pk}/", change_form_data(old)),
         "delete POST": (f"{base}/delete/", {"post": "yes"}),
     }

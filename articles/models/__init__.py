@@ -1,4 +1,5 @@
 import reversion
+from taggit.models import Tag
 
 from articles.models.corrections import Correction
 from articles.models.history import Activity, OldURL
@@ -35,14 +36,17 @@ __all__ = [
     "WordPressItem",
 ]
 
-# A revision holds the story and its bylines; computed fields are derived again on save.
-# Registered here, with the models, so it happens before the admin's VersionAdmin looks.
+# A revision holds the story, its bylines, tags and corrections (so history can show every
+# change an editor makes); computed fields are derived again on save. Registered here, with
+# the models, so it happens before the admin's VersionAdmin looks.
 reversion.register(Byline)
+reversion.register(Correction)
+reversion.register(Tag)
 # Each live update keeps its own revisions (editing one never makes a revision of the story).
 reversion.register(LiveUpdate)
 reversion.register(
     Article,
-    follow=["bylines"],
+    follow=["bylines", "corrections", "tags"],
     exclude=[
         "body_html",
         "body_text",
