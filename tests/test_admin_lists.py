@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from articles.management.commands.bench_admin import QUERY_BUDGETS
 from articles.models import Article
 from tests.factories import ArticleFactory, AuthorFactory, PhotoFactory
 
@@ -100,5 +101,16 @@ def test_the_filtered_lists_use_a_constant_number_of_queries(
     PhotoFactory.create_batch(min(count, 5), uploaded_by=reporter, renditions=False)
     client.force_login(reporter)
     for url in ("/admin/articles/article/?mine=1", "/admin/articles/photo/?mine=1"):
-        with django_assert_max_num_queries(14):
+        with django_assert_max_num_queries(QUERY_BUDGETS["story list"]):
             assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_the_story_form_uses_a_constant_number_of_queries(
+    editor_client, django_assert_max_num_queries, count
+):
+    authors = AuthorFactory.create_batch(3)
+    stories = ArticleFactory.create_batch(count, authors=authors, lead_photo=PhotoFactory())
+    with django_assert_max_num_queries(QUERY_BUDGETS["story form"]):
+        page = editor_client.get(f"/admin/articles/article/{stories[0].pk}/change/")
+        assert page.status_code == 200

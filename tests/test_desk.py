@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from articles import history
+from articles.management.commands.bench_admin import QUERY_BUDGETS
 from articles.models import Article
 from tests.factories import ArticleFactory, AuthorFactory, PhotoFactory
 
@@ -121,5 +122,5 @@ def test_the_dashboard_costs_the_same_queries_whatever_the_number_of_stories(
         ArticleFactory(publish_at=now - timedelta(minutes=k + 1), lead_photo=photo)
     for user in (editor, reporter):
         client.force_login(user)
-        with django_assert_max_num_queries(14):
+        with django_assert_max_num_queries(QUERY_BUDGETS["dashboard"]):
             assert client.get("/admin/").status_code == 200

@@ -1,6 +1,8 @@
 """The story and photo lists: few columns that fit 1280 px, a sort a person can see, status
 chips, times with their zone, and a "mine" filter."""
 
+from functools import cache
+
 from django.contrib import admin
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -67,6 +69,19 @@ def status_chip(article: Article):
     )
 
 
+# The list prints none of these; they are most of a story row's bytes.
+HEAVY = ("body", "body_html", "body_text", "search_vector", "teaser_html")
+
+
+@cache
+def _light(changelist):
+    class LightChangeList(changelist):
+        def get_queryset(self, request, exclude_parameters=None):
+            return super().get_queryset(request, exclude_parameters).defer(*HEAVY)
+
+    return LightChangeList
+
+
 class StoryListMixin:
     """ArticleAdmin's list: the headline with its section and bylines under it, the status,
     the publish time and the last edit, newest edit first (the sorted column shows it)."""
@@ -76,6 +91,9 @@ class StoryListMixin:
     ordering = ["-updated_at", "-id"]
     list_select_related = ["section"]
     list_per_page = 50
+
+    def get_changelist(self, request, **kwargs):
+        return _light(super().get_changelist(request, **kwargs))
 
     @admin.display(description=_("story"), ordering="headline")
     def story(self, article):

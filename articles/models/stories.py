@@ -111,8 +111,11 @@ class ArticleQuerySet(models.QuerySet):
 
     def mine(self, user):
         """Stories the user started or writes under a byline of: the desk's "mine"."""
+        # One list of ids, not an OR of two conditions: PostgreSQL joins the few ids of one
+        # person's stories instead of testing every story (100,000 of them in the bench).
+        started = Article.objects.filter(created_by=user).values("pk")
         bylined = Byline.objects.filter(author__user=user).values("article_id")
-        return self.filter(Q(created_by=user) | Q(pk__in=bylined))
+        return self.filter(pk__in=started.union(bylined))
 
     def by_author(self, author):
         return self.filter(bylines__author=author)

@@ -86,6 +86,9 @@ class Command(BaseCommand):
         self.report(results)
         self.explain()
         run_live_phase(self.stdout, redis)
+        # The staff side at 100,000 stories: server time and query counts (issue #16).
+        self.stdout.write("")
+        call_command("bench_admin", stdout=self.stdout)
 
     def explain(self):
         """The hot queries' plans on this data: a sequential scan of stories is a finding."""
