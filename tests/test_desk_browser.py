@@ -120,7 +120,8 @@ def test_bylines_are_picked_by_name_and_reordered_from_the_keyboard(page, live_s
     log_in(page.context, live_server, desk["editor"])
     page.goto(live_server.url + f"/admin/articles/article/{story.pk}/change/")
     group = page.locator("#bylines-group")
-    assert group.locator(".related-widget-wrapper-link").count() == 0  # no ✕, no ✎
+    # No ✕ (delete the author's profile) and no ✎ (edit it) beside a byline.
+    assert group.locator(".delete-related, .change-related, .view-related").count() == 0
     group.get_by_role("button", name="Add another author").click()
     group.locator("tr.form-row:not(.empty-form) .select2-selection").last.click()
     page.keyboard.type("Sam")

@@ -115,6 +115,11 @@
       }
     });
     group.addEventListener("change", function () { renumber(group); });
+    // The author picker (select2) announces a choice through jQuery, which native listeners
+    // do not hear.
+    if (window.django && window.django.jQuery) {
+      window.django.jQuery(group).on("change", "select", function () { renumber(group); });
+    }
     var form = group.closest("form");
     if (form) form.addEventListener("submit", function () { renumber(group); });
   }
