@@ -48,7 +48,7 @@ def main(base: str, username: str, password: str) -> None:
         photo = page.locator("#result_list tbody tr th a").first.get_attribute("href")
         shot("photo-form", photo)
         shot("history", story + "history/")
-        shot("compare", story + "compare/")
+        shot("compare", story.replace("/change/", "/compare/"))
         page.goto(base + story)
         page.locator("#bylines-group").scroll_into_view_if_needed()
         page.locator("#bylines-group").screenshot(path=str(OUT / "bylines.png"))

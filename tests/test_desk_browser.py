@@ -127,6 +127,8 @@ def test_bylines_are_picked_by_name_and_reordered_from_the_keyboard(page, live_s
     page.keyboard.type("Sam")
     page.locator(".select2-results__option", has_text="Sam Poe").wait_for()
     page.keyboard.press("Enter")
+    labels = [b.get_attribute("aria-label") for b in group.locator(".nr-move").all()]
+    assert "Move Sam Poe up" in labels, labels
     up = group.get_by_role("button", name="Move Sam Poe up")
     up.focus()
     page.keyboard.press("Enter")
