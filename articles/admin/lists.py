@@ -98,7 +98,8 @@ class StoryListMixin:
     @admin.display(description=_("story"), ordering="headline")
     def story(self, article):
         byline = ", ".join(b.author.name for b in article.bylines.all())
-        meta = " · ".join(part for part in (str(article.section or ""), byline) if part)
+        kind = "" if article.story_type == "news" else article.get_story_type_display()
+        meta = " · ".join(part for part in (kind, str(article.section or ""), byline) if part)
         return format_html(
             '<span class="nr-headline">{}</span><span class="nr-row-meta">{}</span>',
             article.headline,
