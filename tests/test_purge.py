@@ -231,16 +231,24 @@ def test_cookies_staff_pages_errors_and_posts_are_never_kept(cdn):
 def test_an_event_purges_its_keys_from_varnish_through_the_cdn_handler(
     cdn, settings, django_capture_on_commit_callbacks
 ):
+    from django.core.cache import cache
+
     import events
     from events.models import Delivery
+    from newsroom import pagecache
 
     base, origin = cdn
     settings.NEWSROOM_CDN_PURGE, settings.NEWSROOM_CDN_PURGE_URLS = "varnish", [base]
     through(base, "/story-7"), through(base, "/b")
     story = {"id": 7, "section": 2, "tags": [], "authors": [], "photos": [], "public": True}
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=False) as committed:
         events.record("story.updated", payload={"story": story, "before": story, "changed": []})
+    generation = pagecache.state()[0]
+    for callback in committed:
+        callback()
     assert Delivery.objects.get(handler="cdn").done_at is not None
+    # The app servers' page cache is retired before the CDN fetches the page again.
+    assert cache.get(pagecache.GENERATION_KEY) != generation
     assert through(base, "/story-7").getheader("X-Cache") == "miss"
     assert through(base, "/b").getheader("X-Cache") == "hit"  # not named by the event
 
