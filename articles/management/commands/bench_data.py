@@ -2,6 +2,7 @@
 renditions, 60 tags, 12 sections. Built once (in bulk), reused afterwards."""
 
 import io
+import os
 import random
 import time
 from datetime import timedelta
@@ -22,6 +23,14 @@ from articles.teasers import count_words, make_teaser, plain_text
 from authors.models import Author, Handle
 
 SIZES = {"sections": 12, "authors": 300, "photos": 2000, "tags": 60, "stories": 10_000}
+# A smaller dataset for a quick look (0.1: a tenth of everything but the sections and tags);
+# the published results are at 1.
+_SCALE = float(os.environ.get("BENCH_SCALE", "1"))
+if _SCALE != 1:
+    SIZES = {
+        name: size if name in ("sections", "tags") else max(1, round(size * _SCALE))
+        for name, size in SIZES.items()
+    }
 PREFIX = "bench-"
 
 
