@@ -54,7 +54,7 @@ class Change:
 def versions_of(article: Article) -> list[Version]:
     return list(
         Version.objects.get_for_object(article)
-        .select_related("revision__user")
+        .select_related("revision__user", "revision__refused_edit")
         .order_by("-revision__date_created", "-pk")
     )
 
@@ -72,8 +72,11 @@ def version_of(article: Article, version_id) -> Version:
 
 def is_refused(version: Version) -> bool:
     """A save that lost a conflict, kept for reference (keep_refused_edit): never a state
-    the story was in, so never a restore point."""
-    return version.revision.comment.startswith(REFUSED_COMMENT)
+    the story was in, so never a restore point. Marked by a RefusedEdit row; refused edits
+    kept before that mark existed are known by their comment."""
+    return hasattr(version.revision, "refused_edit") or version.revision.comment.startswith(
+        REFUSED_COMMENT
+    )
 
 
 def _correction_line(kind, at, text) -> str:
@@ -282,10 +285,15 @@ def ensure_initial_revision(article_id) -> None:
 
 def keep_refused_edit(*, article: Article, by) -> None:
     """Store an edit that lost a conflict as a revision, without saving it to the story."""
+    from articles.models import RefusedEdit
+
+    current = Article.objects.filter(pk=article.pk).values_list("version", flat=True).first()
     with reversion.create_revision(manage_manually=True):
         reversion.add_to_revision(article)
         reversion.set_user(by)
         reversion.set_comment(f"{REFUSED_COMMENT} (someone saved first), kept for reference")
+        # Marked, so it is never offered as a restore point (workflow.restore_revision).
+        reversion.add_meta(RefusedEdit, refused_at_version=current or article.version)
     from articles.workflow import Action, log
 
     log(article=article, by=by, action=Action.CONFLICT)

@@ -85,15 +85,26 @@ def save_imported(*, article: Article, by, changed: list[str] | None = None, the
     return article
 
 
-def publication_problems(article: Article) -> list[str]:
-    """What stops a story from going live, in words an editor can act on."""
+def submission_problems(article: Article, *, has_byline: bool | None = None) -> list[str]:
+    """What an editor would send straight back: a story goes to review with a headline, a
+    body and at least one byline (submit() refuses it otherwise, whatever path it came by).
+    ``has_byline`` answers for a story still being written (its form's bylines)."""
     problems = []
     if not article.headline.strip():
         problems.append(_("The story has no headline."))
-    if not article.body.strip():
+    if not plain_text(article.body).strip():
         problems.append(_("The story has no body."))
-    if not article.bylines.exists():
+    if has_byline is None:
+        has_byline = article.pk is not None and article.bylines.exists()
+    if not has_byline:
         problems.append(_("The story has no author."))
+    return problems
+
+
+def publication_problems(article: Article, *, has_byline: bool | None = None) -> list[str]:
+    """What stops a story from going live, in words an editor can act on. The story form
+    shows them while the story is written (articles.drafts.problems_while_writing)."""
+    problems = submission_problems(article, has_byline=has_byline)
     problems.extend(sponsor_problems(article).values())
     photo = article.lead_photo
     if photo is not None and (not photo.alt_text.strip() or not photo.credit.strip()):
@@ -131,6 +142,9 @@ def sponsor_problems(article: Article) -> dict[str, str]:
 @transaction.atomic
 def submit(*, article: Article, by) -> Article:
     _require(can_edit(by, article), _("You may not submit this story."))
+    problems = submission_problems(article)
+    if problems:
+        raise ValidationError(problems)
     return _move(article, Status.IN_REVIEW, by=by, action=Action.SUBMITTED)
 
 
@@ -463,6 +477,15 @@ def restore_revision(*, article: Article, version, by) -> Article:
     the version grows, and a live story keeps passing the checks Publish makes.
     """
     _require(can_edit(by, article), _("You may not edit this story."))
+    if history.is_refused(version):
+        # Restoring it would silently undo the newer work that made it lose.
+        raise ValidationError(
+            _(
+                "That revision is an edit refused because someone saved first: restoring it "
+                "would undo their newer work, so it is not a restore point. Copy what you "
+                "need from it into the story instead."
+            )
+        )
     data = version.field_dict
     previous = Article.objects.get(pk=article.pk)
     before = snapshot(previous)

@@ -115,8 +115,8 @@ def test_a_second_stale_edit_is_refused_shows_the_first_and_both_survive(editors
     assert second.status_code == 200
     assert "Someone else saved this story after you opened it" in second.text
     conflict = second.context["adminform"].form.conflict
-    assert conflict["by"] == ana
-    assert {c.label for c in conflict["changes"]} == {"Headline", "Body"}
+    assert conflict.by == ana
+    assert {row.label for row in conflict.conflicts} == {"Headline", "Body"}
     assert "Fab opens <ins>early</ins>" in second.text  # what Ana changed is shown to Ben
     assert 'value="Fab opens late"' in second.text  # and Ben's own text is still in his form
     story.refresh_from_db()

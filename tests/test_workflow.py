@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from articles import workflow
-from articles.models import Activity, Article, Correction, StaleEdit
+from articles.models import Activity, Article, Byline, Correction, StaleEdit
 from events import jobs
 from newsroom.roles import ROLES
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
@@ -367,3 +367,23 @@ def test_a_lost_role_comes_back_on_the_next_migrate():
     Group.objects.filter(name="Editor").delete()
     call_command("migrate", verbosity=0)
     assert Group.objects.get(name="Editor").permissions.filter(codename="publish_article").exists()
+
+
+def test_an_empty_unbylined_story_cannot_be_submitted_for_review(staff):
+    reporter = staff("Reporter")
+    story = ArticleFactory(
+        status=Status.DRAFT, publish_at=None, created_by=reporter, headline=" ", body="<p> </p>"
+    )
+    with pytest.raises(ValidationError) as refused:
+        workflow.submit(article=story, by=reporter)
+    assert set(refused.value.messages) == {
+        "The story has no headline.",
+        "The story has no body.",
+        "The story has no author.",
+    }
+    assert Article.objects.get(pk=story.pk).status == Status.DRAFT
+    story.headline, story.body = "Fab opens", "<p>Words.</p>"
+    story.save()
+    Byline.objects.create(article=story, author=AuthorFactory(), position=0)
+    workflow.submit(article=story, by=reporter)
+    assert Article.objects.get(pk=story.pk).status == Status.IN_REVIEW

@@ -14,6 +14,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django_prose_editor.widgets import AdminProseEditorWidget
@@ -22,8 +23,8 @@ from reversion.admin import VersionAdmin
 from taggit.models import Tag
 from taggit.utils import parse_tags
 
-from articles import bylines, history, workflow
-from articles.admin import live
+from articles import bylines, drafts, history, merging, workflow
+from articles.admin import live, writing
 from articles.admin.common import NewsroomAdminMedia, photo_thumbnail
 from articles.admin.lists import MyStoriesFilter, StoryListMixin, local_time, status_chip
 from articles.admin.story_history import StoryHistoryMixin, confirmed
@@ -59,6 +60,8 @@ BODY_EDITOR = {
         "Image": True,
         "Caption": True,
         "History": True,
+        # The library turns the browser's spellcheck off by default; writers want it.
+        "NoSpellCheck": False,
     }
 }
 
@@ -200,17 +203,27 @@ class ArticleAdminForm(forms.ModelForm):
                 self.add_error(None, problem)
 
     def refuse_stale_edit(self, loaded: int):
-        """Keep the editor's text as a revision, show what the other person changed."""
+        """Keep the editor's text as a (refused) revision and open the merge view: the form
+        comes back holding their version where only they changed a field, yours where only
+        you did, and asks where both did; saved again, it goes on top of their version."""
         refused = Article.objects.get(pk=self.instance.pk)
         construct_instance(self, refused, fields=self._meta.fields)
         refused.version = loaded
         history.keep_refused_edit(article=refused, by=self.editor)
-        self.conflict = history.changes_since(self.instance.pk, loaded)
+        current = Article.objects.get(pk=self.instance.pk)
+        labels = {name: field.label for name, field in self.fields.items()}
+        self.conflict = merging.three_way(
+            article=current, loaded=loaded, yours=self.cleaned_data, labels=labels
+        )
+        self.data = self.data.copy()
+        self.data["loaded_version"] = current.version
+        for row in self.conflict.rows:
+            if row.outcome == "theirs":
+                self.data[self.add_prefix(row.name)] = row.theirs_raw
         raise ValidationError(
             _(
-                "Someone else saved this story after you opened it, so your changes were not "
-                "saved. They are kept in the story's history; see below what changed, then "
-                "reload the story and apply your edits again."
+                "Someone else saved this story after you opened it, so it was not saved yet. "
+                "Nothing you typed is lost: compare below, choose, and save again."
             ),
             code="stale",
         )
@@ -281,6 +294,8 @@ def embargo_notice(article):
     )
 
 
+PUBLIC_RULE = _("A story is public once its status is Published and its publish time has passed.")
+
 WORKFLOW_ACTIONS = {
     "submit": (workflow.submit, _("Submitted for review.")),
     "publish": (workflow.publish, _("Published.")),
@@ -336,19 +351,20 @@ class ArticleAdmin(StoryListMixin, StoryHistoryMixin, VersionAdmin):
             },
         ),
         (_("Story"), {"fields": ["body", "teaser"]}),
-        (_("Lead photo"), {"fields": ["lead_photo", "lead_photo_preview"]}),
+        (_("Lead photo"), {"fields": ["lead_photo", "lead_photo_preview"], "classes": ["nr-side"]}),
         (
             _("Publishing"),
             {
                 "fields": ["status_label", "publish_at"],
-                "description": _(
-                    "A story is public once its status is Published and its publish time "
-                    "has passed. Use the buttons above to submit, publish, schedule or "
-                    "unpublish."
+                "description": format_lazy(
+                    "{} {}",
+                    PUBLIC_RULE,
+                    _("Use the buttons above to submit, publish, schedule or unpublish."),
                 ),
+                "classes": ["nr-side"],
             },
         ),
-        (_("Topics"), {"fields": ["tags", "new_tags", "loaded_version"]}),
+        (_("Topics"), {"fields": ["tags", "new_tags", "loaded_version"], "classes": ["nr-side"]}),
         (
             _("History"),
             {
@@ -364,8 +380,26 @@ class ArticleAdmin(StoryListMixin, StoryHistoryMixin, VersionAdmin):
         ),
     ]
 
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None:
+            return self.fieldsets
+        # Before the first save there are no workflow buttons to point at.
+        return [
+            (name, {**options, "description": PUBLIC_RULE} if name == _("Publishing") else options)
+            for name, options in self.fieldsets
+        ]
+
     class Media(NewsroomAdminMedia):
-        js = [*NewsroomAdminMedia.js, "admin/photo_picker.js", "admin/embargo_countdown.js"]
+        css = {"all": [*NewsroomAdminMedia.css["all"], "admin/writing.css"]}
+        js = [
+            *NewsroomAdminMedia.js,
+            "admin/photo_picker.js",
+            "admin/embargo_countdown.js",
+            "admin/autosave.js",
+            "admin/presence.js",
+            "admin/merge.js",
+            "admin/story_form.js",
+        ]
 
     # Who sees and changes what (articles.permissions): enforced here, not by hidden buttons.
     def get_queryset(self, request):
@@ -470,6 +504,8 @@ class ArticleAdmin(StoryListMixin, StoryHistoryMixin, VersionAdmin):
         workflow.record_edit(
             article=obj, by=request.user, created=not change, fields=form.changed_data
         )
+        # Saved: the autosaved copy of these changes has done its job.
+        drafts.forget(user=request.user, article=obj, token=request.POST.get("nr_draft_token", ""))
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -534,6 +570,7 @@ class ArticleAdmin(StoryListMixin, StoryHistoryMixin, VersionAdmin):
                 can_end_coverage=can_end_coverage(user, obj),
                 now=timezone.localtime(),
             )
+        context.update(writing.context(request, obj))
         # The editor's import map is an inline script: it carries this request's CSP nonce.
         context["media"] = Media.from_media(context["media"], nonce=request.csp_nonce)
         return super().render_change_form(request, context, add, change, form_url, obj)
@@ -563,6 +600,7 @@ class ArticleAdmin(StoryListMixin, StoryHistoryMixin, VersionAdmin):
         return [
             path("schedule/", view(self.schedule_view), name="articles_article_schedule"),
             path("photos/", view(self.photo_search_view), name="articles_article_photos"),
+            *writing.urls(view),
             path(
                 "<path:object_id>/workflow/<slug:action>/",
                 view(require_POST(self.workflow_view)),

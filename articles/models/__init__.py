@@ -2,6 +2,7 @@ import reversion
 from taggit.models import Tag
 
 from articles.models.corrections import Correction
+from articles.models.drafts import RefusedEdit, StoryDraft
 from articles.models.history import Activity, OldURL
 from articles.models.imports import WordPressItem
 from articles.models.live import LiveUpdate
@@ -29,9 +30,11 @@ __all__ = [
     "OldURL",
     "Photo",
     "PreviewLink",
+    "RefusedEdit",
     "Section",
     "StaleEdit",
     "StateChangeRefused",
+    "StoryDraft",
     "TrashedArticle",
     "WordPressItem",
 ]

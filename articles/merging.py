@@ -1,0 +1,135 @@
+"""Two people, one story: when a save is refused because someone else saved first, a merge
+view instead of a dead end.
+
+Each field is compared three ways: the common base (the version the editor opened), theirs
+(the story as saved now) and yours (what the refused form held). A field only they changed
+takes their version, one only you changed keeps yours, and where both changed the editor
+chooses (take theirs, keep yours, or edit the field); the form then saves against the
+current version without retyping anything. Text is compared as readable words: the body's
+rendered text, never its HTML.
+"""
+
+from dataclasses import dataclass, field
+
+from reversion.models import Version
+
+from articles.history import _word_diff
+from articles.models import Article, Photo, Section
+from articles.teasers import plain_text
+
+# Form fields compared, in the order the form shows them (tags are compared by name).
+MERGED = ["headline", "slug", "dek", "story_type", "section", "body", "teaser", "lead_photo"]
+
+
+@dataclass
+class FieldMerge:
+    name: str
+    label: str
+    base: str
+    theirs: str
+    yours: str
+    theirs_diff: str
+    yours_diff: str
+    outcome: str  # "both", "theirs" (taken automatically) or "yours"
+    theirs_raw: object = None
+    yours_raw: object = None
+
+
+@dataclass
+class Merge:
+    by: object
+    at: object
+    current_version: int
+    rows: list[FieldMerge] = field(default_factory=list)
+
+    @property
+    def by_name(self) -> str:
+        if self.by is None:
+            return ""
+        return self.by.get_full_name() or self.by.get_username()
+
+    @property
+    def conflicts(self) -> list[FieldMerge]:
+        return [row for row in self.rows if row.outcome == "both"]
+
+    def raw_values(self) -> dict:
+        """What the page's script puts in a field on "take theirs" / "keep yours"."""
+        return {row.name: {"theirs": row.theirs_raw, "yours": row.yours_raw} for row in self.rows}
+
+
+def _raw(value):
+    """A value as the form sends it: a related object by its id, text as text."""
+    if hasattr(value, "pk"):
+        return value.pk
+    return "" if value is None else value
+
+
+def _readable(name: str, raw) -> str:
+    if raw in (None, ""):
+        return ""
+    if name == "section":
+        return Section.objects.filter(pk=raw).values_list("name", flat=True).first() or str(raw)
+    if name == "lead_photo":
+        photo = Photo.objects.filter(pk=raw).first()
+        return f"{photo.caption} ({photo.credit_line})" if photo else str(raw)
+    if name == "story_type":
+        return str(Article.StoryType(raw).label) if raw in Article.StoryType.values else raw
+    if name in ("body", "teaser"):
+        return plain_text(raw)
+    return str(raw)
+
+
+def _base_values(article_id: int, version: int) -> dict | None:
+    """The fields of the story as it was at ``version``, from its revisions (None: unknown)."""
+    for stored in Version.objects.get_for_object_reference(Article, article_id).order_by("pk"):
+        data = stored.field_dict
+        if data.get("version") == version:
+            return {name: data.get(f"{name}_id", data.get(name)) for name in MERGED}
+    return None
+
+
+def three_way(*, article: Article, loaded: int, yours: dict, labels: dict) -> Merge:
+    """Compare base (``loaded``), theirs (``article`` as saved now) and yours (cleaned form
+    data), field by field, for the fields the form has."""
+    from articles.history import versions_of
+
+    names = [name for name in MERGED if name in yours]
+    base = _base_values(article.pk, loaded)
+    latest = versions_of(article)
+    saved = next((v for v in latest if not hasattr(v.revision, "refused_edit")), None)
+    merge = Merge(
+        by=saved.revision.user if saved else None,
+        at=saved.revision.date_created if saved else article.updated_at,
+        current_version=article.version,
+    )
+    for name in names:
+        theirs_raw = _raw(getattr(article, name))
+        yours_raw = _raw(yours[name])
+        base_raw = None if base is None else _raw(base.get(name))
+        theirs, mine = _readable(name, theirs_raw), _readable(name, yours_raw)
+        before = theirs if base is None else _readable(name, base_raw)
+        they_changed = base is None or str(theirs_raw) != str(base_raw)
+        you_changed = base is None or str(yours_raw) != str(base_raw)
+        if not they_changed and not you_changed:
+            continue
+        if they_changed and you_changed:
+            if theirs == mine:
+                continue  # both made the same change
+            outcome = "both"
+        else:
+            outcome = "theirs" if they_changed else "yours"
+        merge.rows.append(
+            FieldMerge(
+                name=name,
+                label=str(labels.get(name, name)).capitalize(),
+                base=before,
+                theirs=theirs,
+                yours=mine,
+                theirs_diff=_word_diff(before, theirs),
+                yours_diff=_word_diff(before, mine),
+                outcome=outcome,
+                theirs_raw=theirs_raw,
+                yours_raw=yours_raw,
+            )
+        )
+    return merge
