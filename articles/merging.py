@@ -16,6 +16,7 @@ from reversion.models import Version
 from articles.history import _word_diff
 from articles.models import Article, Photo, Section
 from articles.teasers import plain_text
+from newsroom.sanitize import clean_body, clean_short_text
 
 # Form fields compared, in the order the form shows them (tags are compared by name).
 MERGED = ["headline", "slug", "dek", "story_type", "section", "body", "teaser", "lead_photo"]
@@ -79,6 +80,16 @@ def _readable(name: str, raw) -> str:
     return str(raw)
 
 
+def _same(name: str, a, b) -> bool:
+    """Equal as the story would store them: the editor may write the same body with other
+    markup (attribute order, empty paragraphs), which is no change."""
+    if name == "body":
+        return clean_body(str(a or "")) == clean_body(str(b or ""))
+    if name == "teaser":
+        return clean_short_text(str(a or "")) == clean_short_text(str(b or ""))
+    return str(a) == str(b)
+
+
 def _base_values(article_id: int, version: int) -> dict | None:
     """The fields of the story as it was at ``version``, from its revisions (None: unknown)."""
     for stored in Version.objects.get_for_object_reference(Article, article_id).order_by("pk"):
@@ -108,8 +119,8 @@ def three_way(*, article: Article, loaded: int, yours: dict, labels: dict) -> Me
         base_raw = None if base is None else _raw(base.get(name))
         theirs, mine = _readable(name, theirs_raw), _readable(name, yours_raw)
         before = theirs if base is None else _readable(name, base_raw)
-        they_changed = base is None or str(theirs_raw) != str(base_raw)
-        you_changed = base is None or str(yours_raw) != str(base_raw)
+        they_changed = base is None or _same(name, theirs_raw, base_raw) is False
+        you_changed = base is None or _same(name, yours_raw, base_raw) is False
         if not they_changed and not you_changed:
             continue
         if they_changed and you_changed:

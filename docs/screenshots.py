@@ -43,6 +43,7 @@ def main(base: str, username: str, password: str) -> None:
         page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
         page.screenshot(path=str(OUT / "story-editor-bottom.png"))
         print("wrote story-editor-bottom")
+        writing_shots(page, base, story)
         shot("schedule", "/admin/articles/article/schedule/")
         shot("photo-library", "/admin/articles/photo/")
         photo = page.locator("#result_list tbody tr th a").first.get_attribute("href")
@@ -73,6 +74,52 @@ def main(base: str, username: str, password: str) -> None:
         if public:
             shot("public-home", "/")
         browser.close()
+
+
+def writing_shots(page, base: str, story: str) -> None:
+    """The story form at a phone's width, unsaved changes offered back, and the merge view
+    (made by saving the same opened version twice; the second save comes back as a merge)."""
+    editor = ".field-body .ProseMirror >> visible=true"
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(base + story)
+    page.wait_for_selector(editor)
+    page.screenshot(path=str(OUT / "story-editor-375.png"))
+    print("wrote story-editor-375")
+    page.set_viewport_size({"width": 1280, "height": 860})
+    page.goto(base + "/admin/articles/article/add/")
+    page.wait_for_selector("#nr-photo-upload:not([hidden])")
+    page.locator(".nr-story-side").screenshot(path=str(OUT / "story-photo-upload.png"))
+    print("wrote story-photo-upload")
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto(base + story)
+    page.wait_for_selector(editor)
+    dek = page.locator("#id_dek")
+    original = dek.input_value()
+    dek.fill(original + " (typed, not saved)")
+    page.wait_for_selector("#nr-save-state:has-text('Draft kept')")
+    page.goto(base + story)
+    page.wait_for_selector("#nr-restore:not([hidden])")
+    page.screenshot(path=str(OUT / "story-restore.png"))
+    print("wrote story-restore")
+    page.click("#nr-restore-no")
+    # Two saves of the same opened version: the second one is a merge.
+    second = page.context.browser.new_context(storage_state=page.context.storage_state())
+    other = second.new_page()
+    other.goto(base + story)
+    other.wait_for_selector(editor)
+    other.fill("#id_dek", original + " (their change)")
+    page.fill("#id_dek", original + " (your change)")
+    other.locator("input[name=_continue]").first.click()
+    other.wait_for_selector(".messagelist .success")
+    second.close()
+    page.locator("input[name=_continue]").first.click()
+    page.wait_for_selector("#nr-merge")
+    page.locator("#nr-merge").screenshot(path=str(OUT / "story-merge.png"))
+    print("wrote story-merge")
+    page.click("[data-merge-field=dek][data-merge-take=theirs]")
+    page.fill("#id_dek", original)
+    page.locator("input[name=_continue]").first.click()
+    page.wait_for_selector(".messagelist .success")
 
 
 if __name__ == "__main__":

@@ -94,7 +94,7 @@ def test_another_editor_saved_first_the_merge_view_saves_without_retyping(
     assert response.status_code == 302
     click_save(page)
     merge = page.locator("#nr-merge")
-    expect(merge).to_be_visible()
+    expect(merge).to_be_visible(timeout=20_000)
     expect(merge).to_contain_text("Edna Desk saved it at")
     expect(page.locator("#nr-merge-row-headline")).to_contain_text("you both changed it")
     expect(page.locator("#nr-merge-row-dek")).to_contain_text("only they changed it")

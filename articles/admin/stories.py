@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.forms.models import construct_instance
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
@@ -39,6 +39,7 @@ from articles.permissions import (
     can_view,
     viewable,
 )
+from authors.models import Author
 from events.stories import snapshot
 
 BODY_EDITOR = {
@@ -399,6 +400,7 @@ class ArticleAdmin(StoryListMixin, StoryHistoryMixin, VersionAdmin):
             "admin/presence.js",
             "admin/merge.js",
             "admin/story_form.js",
+            "admin/story_photo.js",
         ]
 
     # Who sees and changes what (articles.permissions): enforced here, not by hidden buttons.
@@ -706,7 +708,9 @@ class ArticleAdmin(StoryListMixin, StoryHistoryMixin, VersionAdmin):
             raise PermissionDenied
         # PostgreSQL text cannot hold NUL: such a search finds what the rest would.
         term = request.GET.get("q", "").replace("\x00", "").strip()[:100]
-        photos = Photo.objects.all()
+        # Story photos first: a headshot is rarely what a story's body needs.
+        headshot = Exists(Author.objects.filter(headshot=OuterRef("pk")))
+        photos = Photo.objects.annotate(is_headshot=headshot).order_by("is_headshot", "-pk")
         if term:
             photos = photos.filter(
                 Q(caption__icontains=term)

@@ -5,13 +5,16 @@ story (articles.permissions.can_edit) and protected by CSRF like every other POS
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from articles import drafts, presence, workflow
-from articles.models import Article
+from articles import drafts, imaging, presence, workflow
+from articles.admin.library import PhotoAdminForm
+from articles.markup import media_url
+from articles.models import Article, Photo
 from articles.permissions import can_edit
 
 
@@ -76,6 +79,43 @@ def presence_view(request):
     return JsonResponse({"others": presence.here(article_id=article.pk, user=request.user)})
 
 
+class StoryPhotoForm(PhotoAdminForm):
+    """A new photo uploaded inside the story form: the file with its words, credit and focal
+    point, checked as the photo library checks it (rights stay the photo desk's)."""
+
+    class Meta(PhotoAdminForm.Meta):
+        fields = ["image", "caption", "alt_text", "credit_kind", "credit", "focal_x", "focal_y"]
+
+
+def photo_upload_view(request):
+    """Upload first, then use: the story form keeps the new photo's id, so a validation error
+    in the story never drops the file, and the focal point is set before any save."""
+    if not request.user.has_perm("articles.add_photo"):
+        raise PermissionDenied
+    form = StoryPhotoForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+    photo = form.save(commit=False)
+    photo.uploaded_by = request.user
+    try:
+        with transaction.atomic():
+            photo.save()
+            imaging.refresh_renditions(photo)
+    except Exception:
+        if photo.image.name:  # the row rolled back; its file goes too
+            photo.image.storage.delete(photo.image.name)
+        raise
+    return JsonResponse(
+        {
+            "id": photo.pk,
+            "label": str(photo),
+            "credit_line": photo.credit_line,
+            "src": media_url(photo.image.name),
+            "filled_from_file": [str(name) for name in form.filled_from_file],
+        }
+    )
+
+
 def urls(admin_view):
     return [
         path(
@@ -87,6 +127,11 @@ def urls(admin_view):
             "writing/discard/",
             admin_view(require_POST(discard_view)),
             name="articles_article_discard_draft",
+        ),
+        path(
+            "writing/photo/",
+            admin_view(require_POST(photo_upload_view)),
+            name="articles_article_upload_photo",
         ),
         path(
             "writing/presence/",
@@ -114,6 +159,9 @@ def context(request, obj: Article | None) -> dict:
             "autosave_url": reverse("admin:articles_article_autosave"),
             "discard_url": reverse("admin:articles_article_discard_draft"),
             "presence_url": reverse("admin:articles_article_presence"),
+            "photo_url": reverse("admin:articles_article_upload_photo"),
+            "can_upload": request.user.has_perm("articles.add_photo"),
+            "credit_kinds": Photo.CreditKind.choices,
             "login_url": reverse("admin:login"),
             "heartbeat": presence.HEARTBEAT_SECONDS,
         },

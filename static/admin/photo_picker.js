@@ -59,8 +59,16 @@
             thumb.src = photo.src;
             thumb.alt = "";
             thumb.width = 96;
+            // Caption and credit in full, each on its own line.
             var text = document.createElement("span");
-            text.textContent = photo.caption + " (" + photo.credit_line + ")";
+            text.className = "nr-photo-result-text";
+            var caption = document.createElement("span");
+            caption.textContent = photo.caption || photo.alt;
+            var credit = document.createElement("span");
+            credit.className = "nr-photo-result-credit";
+            credit.textContent = photo.credit_line;
+            text.appendChild(caption);
+            text.appendChild(credit);
             button.appendChild(thumb);
             button.appendChild(text);
             button.addEventListener("click", function () {

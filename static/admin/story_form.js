@@ -66,8 +66,13 @@
       })
     });
     var wrapper = textarea.closest(".prose-editor");
-    var menubar = wrapper && wrapper.querySelector(".prose-menubar");
-    if (menubar) toolbar(menubar);
+    // The editor's menu bar is built just after the editor announces itself.
+    var tries = 0;
+    (function findMenubar() {
+      var menubar = wrapper && wrapper.querySelector(".prose-menubar");
+      if (menubar) toolbar(menubar);
+      else if (tries++ < 50) window.setTimeout(findMenubar, 20);
+    })();
 
     var count = document.createElement("p");
     count.id = "nr-word-count";
