@@ -138,3 +138,13 @@ def test_the_story_form_and_the_merge_view_have_no_wcag_22_violations(page, live
     page.set_viewport_size({"width": 375, "height": 800})
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375 + 1, re.escape(str(width))
+
+
+def test_the_photo_form_has_no_wcag_22_violations(page, live_server, people):
+    photo = PhotoFactory()
+    sign_in(page, live_server, "edna")
+    for path in ("/admin/articles/photo/add/", f"/admin/articles/photo/{photo.pk}/change/"):
+        page.goto(live_server.url + path)
+        page.wait_for_load_state("load")
+        problems = axe_problems(page)
+        assert problems == [], (path, json.dumps(problems, indent=2))
