@@ -217,7 +217,7 @@ def test_a_validation_error_keeps_everything_typed(page, live_server, reporter):
     page.fill("#id_dek", "Dek of the new fab")
     type_in_body(page, "The body of the new fab story.")
     click_save(page)  # no section chosen: refused
-    expect(page.locator(".errornote")).to_be_visible()
+    expect(page.locator(".errornote")).to_be_visible(timeout=15_000)
     expect(page.locator("#id_headline")).to_have_value("A new fab")
     expect(page.locator("#id_dek")).to_have_value("Dek of the new fab")
     expect(page.locator(BODY)).to_contain_text("The body of the new fab story.")
