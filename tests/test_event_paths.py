@@ -204,3 +204,46 @@ def test_lifting_an_embargo_early_records_embargo_lifted_once(editor):
     event = Event.objects.get(article=story)
     assert event.kind == "story.embargo_lifted"
     assert event.key == f"live:{story.pk}:{story.publish_at.isoformat()}"
+
+
+# Tags merged in the admin (taggit's "Merge selected tags" action) ---------------------------
+
+
+def merge_in_admin(client, tags, into: str):
+    """Select ``tags`` on the tag list, run the merge action and name the tag they become."""
+    response = client.post(
+        "/admin/taggit/tag/",
+        {"action": "render_tag_form", "_selected_action": [tag.pk for tag in tags]},
+    )
+    assert response.status_code == 302
+    return client.post(response.url, {"new_tag_name": into})
+
+
+def test_merging_tags_records_the_stories_and_tags_it_changes(admin_client):
+    chips_story, semis_story = public(), ArticleFactory(tags=["semis"])
+    both = ArticleFactory(tags=["chips", "semis"])
+    unseen = draft()
+    chips, semis = Tag.objects.get(name="chips"), Tag.objects.get(name="semis")
+    response = merge_in_admin(admin_client, [chips, semis], into="semiconductors")
+    assert response.status_code == 302
+    merged = Tag.objects.get(name="semiconductors")
+    for story in (chips_story, semis_story, both, unseen):
+        assert list(story.tags.all()) == [merged]
+    tag_events = Event.objects.filter(kind="tag.changed")
+    assert sorted(e.payload["tag"] for e in tag_events) == sorted([chips.pk, semis.pk, merged.pk])
+    for story, was in ((chips_story, [chips.pk]), (semis_story, [semis.pk]), (both, None)):
+        event = Event.objects.get(article=story)
+        assert (event.kind, event.payload["changed"]) == ("story.updated", ["tags"])
+        assert event.payload["before"]["tags"] == (was or sorted([chips.pk, semis.pk]))
+        assert event.payload["story"]["tags"] == [merged.pk]
+    assert not Event.objects.filter(article=unseen).exists()
+
+
+def test_merging_tags_into_one_of_them_keeps_it_on_every_story(admin_client):
+    chips_story, semis_story = public(), ArticleFactory(tags=["semis"])
+    chips, semis = Tag.objects.get(name="chips"), Tag.objects.get(name="semis")
+    merge_in_admin(admin_client, [chips, semis], into="chips")
+    assert list(chips_story.tags.all()) == [chips]
+    assert list(semis_story.tags.all()) == [chips]
+    assert not Event.objects.filter(article=chips_story).exists()  # it did not change
+    assert Event.objects.get(article=semis_story).payload["story"]["tags"] == [chips.pk]
