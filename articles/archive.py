@@ -46,7 +46,7 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, transaction
 from django.utils import timezone
 from taggit.managers import TaggableManager
 
-from events.stories import story_loaded
+from events.stories import story_loaded, story_removed
 from newsroom import slugs
 
 FORMAT_VERSION = 1
@@ -611,6 +611,8 @@ def import_archive(
         try:
             with transaction.atomic():
                 if present:
+                    for article in Article.objects.public():
+                        story_removed(article)  # before: the event carries what it showed
                     for model in reversed(content_models()):
                         if model._meta.label not in SEEDED:
                             model._default_manager.all().delete()

@@ -46,6 +46,17 @@ def story_loaded(article):
     )
 
 
+def story_removed(article):
+    """A public story deleted outright by an archive load that replaces the content
+    (import_content --replace): unpublished as far as readers and receivers know."""
+    before = snapshot(article)
+    return record(
+        Kind.STORY_UNPUBLISHED,
+        article=article,
+        payload={"story": {**before, "public": False}, "before": before, "changed": ["removed"]},
+    )
+
+
 def story_changed(*, article, before: dict | None, changed=(), kind: str | None = None):
     """Record what this change did for readers, in the caller's transaction.
 

@@ -1,6 +1,7 @@
 """Every path that changes what readers see records its event in the same transaction (#18):
 the row is there after the change, and gone when the change's transaction rolls back."""
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -247,3 +248,88 @@ def test_merging_tags_into_one_of_them_keeps_it_on_every_story(admin_client):
     assert list(semis_story.tags.all()) == [chips]
     assert not Event.objects.filter(article=chips_story).exists()  # it did not change
     assert Event.objects.get(article=semis_story).payload["story"]["tags"] == [chips.pk]
+
+
+# Imports: WordPress exports and content archives ---------------------------------------------
+
+
+def import_wordpress(name: str):
+    from django.core.management import call_command
+
+    from tests.test_wordpress_corpus import CORPUS
+
+    call_command("import_wordpress", str(CORPUS / name), verbosity=0, stdout=io.StringIO())
+
+
+def test_a_wordpress_import_records_published_for_public_stories_only():
+    import_wordpress("item-categories.xml")
+    public_ids = set(Article.objects.public().values_list("pk", flat=True))
+    hidden = Article.objects.exclude(pk__in=public_ids)
+    assert public_ids and hidden.filter(status=Article.Status.DRAFT).exists()
+    events = Event.objects.filter(article__isnull=False)
+    assert set(events.values_list("kind", flat=True)) == {"story.published"}
+    assert sorted(events.values_list("article_id", flat=True)) == sorted(public_ids)
+
+
+def test_a_wordpress_re_run_that_changes_a_public_story_records_an_update():
+    from tests.test_wordpress_corpus import story_for
+
+    import_wordpress("rerun-1.xml")
+    published = Event.objects.count()
+    import_wordpress("rerun-2.xml")  # 401 and 402 changed in WordPress, 405 is new
+    new = Event.objects.order_by("id")[published:]
+    assert {(e.kind, e.article_id) for e in new} == {
+        ("story.updated", story_for("401").pk),
+        ("story.updated", story_for("402").pk),
+        ("story.published", story_for("405").pk),
+    }
+    update = Event.objects.get(kind="story.updated", article=story_for("401"))
+    assert {"headline", "body"} <= set(update.payload["changed"])
+
+
+@pytest.fixture
+def archive(tmp_path):
+    """An archive of two public stories and a draft."""
+    from django.core.management import call_command
+
+    stories = [public(), public(), draft()]
+    path = tmp_path / "newsroom.zip"
+    call_command("export_content", str(path), verbosity=0)
+    return path, stories
+
+
+def test_import_content_records_published_for_each_public_story(archive, settings):
+    from django.core.management import call_command
+
+    from tests.test_archive import wipe
+
+    path, (one, two, unseen) = archive
+    wipe(settings)
+    Event.objects.all().delete()
+    call_command("import_content", str(path), verbosity=0)
+    events = Event.objects.order_by("article_id")
+    assert [(e.kind, e.article_id) for e in events] == [
+        ("story.published", one.pk),
+        ("story.published", two.pk),
+    ]
+
+
+def test_import_content_replace_records_unpublished_for_the_public_stories_it_removes(archive):
+    from django.core.management import call_command
+
+    path, stories = archive
+    removed = public()
+    also_removed = draft()
+    Event.objects.all().delete()
+    call_command("import_content", str(path), "--replace", verbosity=0)
+    assert not Article.objects.filter(pk__in=[removed.pk, also_removed.pk]).exists()
+    # Every public story is deleted, those the archive brings back too: then they are loaded.
+    unpublished = Event.objects.filter(kind="story.unpublished")
+    assert sorted(e.payload["story"]["id"] for e in unpublished) == sorted(
+        [stories[0].pk, stories[1].pk, removed.pk]
+    )
+    gone = unpublished.get(payload__story__id=removed.pk)
+    assert gone.payload["before"]["public"] and not gone.payload["story"]["public"]
+    assert gone.payload["before"]["tags"] == [Tag.objects.get(name="chips").pk]
+    published = Event.objects.filter(kind="story.published")
+    assert sorted(published.values_list("article_id", flat=True)) == [s.pk for s in stories[:2]]
