@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from articles.models import Article, Photo, Section
 from authors.models import Author
+from events.models import Event
 
 pytestmark = pytest.mark.django_db
 
@@ -41,13 +42,21 @@ def test_seed_demo_fills_every_part_of_the_site():
     for photo in Photo.objects.all():
         assert photo.image.storage.exists(photo.image.name)
         assert photo.width and photo.height
+    # Loaded onto an empty site: each public story is published as receivers know it (the
+    # scheduled ones are the clock's, at their instant), as import_content does.
+    events = Event.objects.all()
+    assert set(events.values_list("kind", flat=True)) == {"story.published"}
+    assert sorted(events.values_list("article_id", flat=True)) == sorted(
+        Article.objects.public().values_list("pk", flat=True)
+    )
 
 
 def test_seed_demo_twice_duplicates_nothing():
     call_command("seed_demo", verbosity=0)
-    first = snapshot()
+    first, recorded = snapshot(), Event.objects.count()
     call_command("seed_demo", verbosity=0)
     assert snapshot() == first
+    assert Event.objects.count() == recorded
 
 
 def test_seed_demo_if_empty_leaves_a_site_with_stories_alone(capsys):
