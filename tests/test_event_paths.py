@@ -333,3 +333,94 @@ def test_import_content_replace_records_unpublished_for_the_public_stories_it_re
     assert gone.payload["before"]["tags"] == [Tag.objects.get(name="chips").pk]
     published = Event.objects.filter(kind="story.published")
     assert sorted(published.values_list("article_id", flat=True)) == [s.pk for s in stories[:2]]
+
+
+# Live coverage: updates added, edited and deleted, coverage ended and reopened ---------------
+
+
+def live_on(make):
+    def made():
+        story = make()
+        Article.objects.filter(pk=story.pk).update(story_type=Article.StoryType.LIVE)
+        story.refresh_from_db()
+        return story
+
+    return made
+
+
+def post_update(story, editor):
+    from articles import live
+
+    return live.add_update(
+        story=story, by=editor, body="<p>Doors open.</p>", author=AuthorFactory()
+    )
+
+
+def _edited(update):
+    update.body = "<p>Doors opened at nine.</p>"
+    return update
+
+
+LIVE_PATHS = {
+    "add an update": (post_update, ["live_updates"]),
+    "edit an update": (
+        lambda s, e: live_edit(update=_edited(post_update(s, e)), by=e),
+        ["live_updates"],
+    ),
+    "delete an update": (
+        lambda s, e: live_delete(update=post_update(s, e), by=e),
+        ["live_updates"],
+    ),
+    "end coverage": (lambda s, e: live_end(story=s, by=e), ["coverage_ended_at"]),
+    "reopen coverage": (
+        lambda s, e: live_reopen(story=live_end(story=s, by=e), by=e),
+        ["coverage_ended_at"],
+    ),
+}
+
+
+def live_edit(**kwargs):
+    from articles import live
+
+    return live.edit_update(**kwargs)
+
+
+def live_delete(**kwargs):
+    from articles import live
+
+    return live.delete_update(**kwargs)
+
+
+def live_end(**kwargs):
+    from articles import live
+
+    return live.end_coverage(**kwargs)
+
+
+def live_reopen(**kwargs):
+    from articles import live
+
+    return live.reopen_coverage(**kwargs)
+
+
+@pytest.mark.parametrize("path", LIVE_PATHS)
+def test_live_coverage_changes_on_a_public_story_record_story_updated(path, editor):
+    change, changed = LIVE_PATHS[path]
+    story = live_on(public)()
+    with pytest.raises(RolledBack), transaction.atomic():
+        change(story, editor)
+        raise RolledBack
+    assert not Event.objects.filter(article=story).exists()
+    story.refresh_from_db()
+    change(story, editor)
+    event = Event.objects.filter(article=story).latest("id")
+    assert (event.kind, event.payload["changed"]) == ("story.updated", changed)
+    assert event.payload["story"]["tags"] == [Tag.objects.get(name="chips").pk]
+
+
+@pytest.mark.parametrize("path", LIVE_PATHS)
+def test_live_coverage_changes_on_a_draft_record_nothing(path, editor):
+    change, _ = LIVE_PATHS[path]
+    story = live_on(draft)()
+    change(story, editor)
+    assert not Event.objects.filter(article=story).exists()
