@@ -237,6 +237,7 @@ def give_private_names(*, photo: Photo) -> bool:
     from articles.figures import refresh_bodies_using
     from articles.imaging import make_renditions
     from articles.models import Article
+    from events.content import photo_changed
 
     storage = photo.image.storage
     old_master = photo.image.name
@@ -262,6 +263,8 @@ def give_private_names(*, photo: Photo) -> bool:
             written += sorted(rendition_names(photo.renditions) - old_renditions)
             photo.save(update_fields=["renditions"])
             refresh_bodies_using(photo)
+            # Pages that show it name files deleted after the commit: fetch them again.
+            photo_changed(photo)
     except Exception:
         for name in written:
             storage.delete(name)

@@ -424,3 +424,21 @@ def test_live_coverage_changes_on_a_draft_record_nothing(path, editor):
     story = live_on(draft)()
     change(story, editor)
     assert not Event.objects.filter(article=story).exists()
+
+
+def test_moving_a_photos_files_to_private_names_records_photo_changed():
+    """rename_photo_files moves the files pages show (the old ones go after commit): the
+    pages of the public stories that show the photo must be fetched again."""
+    from django.core.management import call_command
+
+    from tests.test_media import body_with, old_style_photo
+
+    photo = old_style_photo()
+    story = ArticleFactory(lead_photo=photo, body=body_with(photo))
+    unseen = ArticleFactory(
+        status=Article.Status.DRAFT, publish_at=None, lead_photo=old_style_photo()
+    )
+    call_command("rename_photo_files", stdout=io.StringIO())
+    event = Event.objects.get(kind="photo.changed")
+    assert event.payload == {"photo": photo.pk, "stories": [story.pk], "authors": []}
+    assert unseen.lead_photo_id != photo.pk
