@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from articles.models import Activity, Article, LiveUpdate
-from articles.permissions import can_add_live_update, can_end_coverage
+from articles.permissions import can_add_live_update, can_edit, can_end_coverage
 from articles.teasers import plain_text
 from articles.workflow import _save_revision, log
 from events.stories import snapshot, story_changed
@@ -77,7 +77,10 @@ def _note(update: LiveUpdate) -> str:
 @transaction.atomic
 def edit_update(*, update: LiveUpdate, by) -> LiveUpdate:
     """Save a corrected update (editors): logged with what it said before."""
-    _require(by.has_perm("articles.change_liveupdate"), _("Only editors may change updates."))
+    _require(
+        by.has_perm("articles.change_liveupdate") and can_edit(by, update.story),
+        _("Only editors may change updates."),
+    )
     before = LiveUpdate.objects.get(pk=update.pk)
     update.full_clean()
     with reversion.create_revision():
@@ -96,7 +99,10 @@ def edit_update(*, update: LiveUpdate, by) -> LiveUpdate:
 
 @transaction.atomic
 def delete_update(*, update: LiveUpdate, by) -> None:
-    _require(by.has_perm("articles.delete_liveupdate"), _("Only editors may delete updates."))
+    _require(
+        by.has_perm("articles.delete_liveupdate") and can_edit(by, update.story),
+        _("Only editors may delete updates."),
+    )
     log(article=update.story, by=by, action=Action.LIVE_UPDATE_DELETED, detail=_note(update))
     update.delete()
     _story_updated(update.story)

@@ -18,7 +18,13 @@ from reversion.admin import VersionAdmin
 from articles import live
 from articles.admin.common import NewsroomAdminMedia
 from articles.models import Article, LiveUpdate
-from articles.permissions import can_add_live_update, can_end_coverage, can_view
+from articles.permissions import (
+    can_add_live_update,
+    can_edit,
+    can_end_coverage,
+    can_view,
+    viewable,
+)
 from authors.models import Author
 
 # Short updates: words, links, lists and quotes; photos go in the photo field (credited).
@@ -49,6 +55,8 @@ class LiveUpdateForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "author" not in self.fields:
+            return  # read only: the admin builds the form without fields
         self.fields["author"].queryset = Author.objects.filter(is_active=True).order_by("name")
         self.fields["author"].help_text = _("Defaults to you; change it to post for a colleague.")
 
@@ -134,8 +142,9 @@ def coverage_view(model_admin, request, object_id, action):
 
 @admin.register(LiveUpdate)
 class LiveUpdateAdmin(VersionAdmin):
-    """Every update, for editors who correct or remove one. Reporters post through the
-    story's "Add update" page."""
+    """The updates of the stories this user may see (articles.permissions: viewable, can_view),
+    for editors who correct or remove one; changing one needs can_edit on its story. Reporters
+    post through the story's "Add update" page."""
 
     form = LiveUpdateForm
     list_display = ["__str__", "story", "author", "published_at", "key_event"]
@@ -146,8 +155,41 @@ class LiveUpdateAdmin(VersionAdmin):
     readonly_fields = ["story", "created_by"]
     ordering = ["-published_at"]
 
+    # Who sees and changes what: the story's rules, on its list, search, pages and history.
+    def get_queryset(self, request):
+        stories = viewable(request.user, Article.objects.all())
+        return super().get_queryset(request).filter(story__in=stories.values("pk"))
+
+    def has_view_permission(self, request, obj=None):
+        allowed = super().has_view_permission(request, obj)
+        return allowed and (obj is None or can_view(request.user, obj.story))
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or can_edit(request.user, obj.story))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or can_edit(request.user, obj.story))
+
     def has_add_permission(self, request):
         return False  # through the story's "Add update" page, which checks the story
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        # django-reversion writes the old row back (in a transaction it rolls back for a
+        # look) before it asks who is looking: ask first, by the update's story.
+        update = self.get_object(request, object_id)
+        if update is None or not self.has_view_permission(request, update):
+            raise Http404("No such update.")
+        if request.method == "POST" and not self.has_change_permission(request, update):
+            raise PermissionDenied
+        return super().revision_view(request, object_id, version_id, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        raise PermissionDenied  # a deleted update stays deleted; its story's log says what
+
+    def recoverlist_view(self, request, extra_context=None):
+        raise PermissionDenied
 
     def save_model(self, request, obj, form, change):
         live.edit_update(update=obj, by=request.user)
