@@ -3,6 +3,7 @@ subscription is saved (with the reason) and again, on the address actually conne
 before every attempt."""
 
 import shutil
+import socket
 import subprocess
 
 import pytest
@@ -12,7 +13,7 @@ from events.models import Event
 from tests.conftest import require
 from tests.factories import ArticleFactory
 from tests.webhook_receiver import Receiver
-from webhooks import delivery
+from webhooks import delivery, urlguard
 from webhooks.admin import SubscriptionForm
 from webhooks.models import Delivery, Subscription
 from webhooks.urlguard import Refused, vet
@@ -110,14 +111,64 @@ def test_the_operator_may_allow_loopback_private_networks_or_named_hosts(setting
     assert vet("http://10.1.2.3/hook").address == "10.1.2.3"
     with pytest.raises(Refused, match="private"):
         vet("http://10.1.3.3/hook")
-    settings.WEBHOOKS_ALLOW_LOOPBACK = False
     settings.ALLOWED_HOSTS = ["localhost"]
-    # Allowed by name, though the site answers to it and it resolves to loopback.
+    # Allowed by name, though the site answers to it; it resolves to loopback, allowed too.
     assert vet("http://localhost:8161/hook").address in ("127.0.0.1", "::1")
     settings.WEBHOOKS_ALLOW_PRIVATE = True
     assert vet("http://169.254.169.254/").address == "169.254.169.254"
     with pytest.raises(Refused, match="not an address"):
         vet("http://224.0.0.1/")  # never a receiver
+
+
+def _resolving_to(monkeypatch, address):
+    """A partner's DNS we cannot run here: its name answers with ``address``."""
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    answer = [(family, socket.SOCK_STREAM, 6, "", (address, 443))]
+    monkeypatch.setattr(urlguard.socket, "getaddrinfo", lambda *args, **kwargs: answer)
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "169.254.169.254",
+        "169.254.0.1",
+        "fe80::1",
+        "fd00:ec2::254",
+        "100.100.100.200",
+        "::ffff:169.254.169.254",
+        "64:ff9b::a9fe:a9fe",
+        "127.0.0.1",
+        "::1",
+        "::ffff:127.0.0.1",
+        "0.0.0.0",
+        "224.0.0.1",
+    ],
+)
+def test_an_allowed_name_still_never_reaches_metadata_loopback_or_nowhere(
+    settings, monkeypatch, address
+):
+    """WEBHOOKS_ALLOWED_HOSTS by name: if that name's DNS later points inside (a partner's
+    compromised zone, an expired domain), nothing is sent there."""
+    settings.WEBHOOKS_ALLOWED_HOSTS = ["hooks.partner.example"]
+    _resolving_to(monkeypatch, address)
+    with pytest.raises(Refused):
+        vet("https://hooks.partner.example/latest/meta-data/")
+
+
+def test_an_allowed_name_reaches_its_private_network_and_what_the_classes_allow(
+    settings, monkeypatch
+):
+    settings.WEBHOOKS_ALLOWED_HOSTS = ["hooks.partner.example"]
+    url = "https://hooks.partner.example/hook"
+    _resolving_to(monkeypatch, "10.0.0.7")
+    assert vet(url).address == "10.0.0.7"
+    _resolving_to(monkeypatch, "127.0.0.1")
+    settings.WEBHOOKS_ALLOW_LOOPBACK = True
+    assert vet(url).address == "127.0.0.1"
+    settings.WEBHOOKS_ALLOW_LOOPBACK = False
+    _resolving_to(monkeypatch, "169.254.169.254")
+    settings.WEBHOOKS_ALLOWED_HOSTS = ["hooks.partner.example", "169.254.169.254/32"]
+    assert vet(url).address == "169.254.169.254"  # a network entry says so on purpose
 
 
 def test_the_admin_form_says_why_an_address_is_refused(db):

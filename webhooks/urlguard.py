@@ -12,6 +12,12 @@ Refused unless the operator allows them (settings WEBHOOKS_*, docs/operators-gui
 - always: multicast, broadcast, unspecified and reserved addresses, numbers written in other
   forms than four decimals (2130706433, 0177.0.0.1, 0x7f.1, 127.1), user names and passwords in
   the URL, schemes other than http and https, and http without TLS unless allowed.
+
+A name in WEBHOOKS_ALLOWED_HOSTS lifts the site-itself and private-network rules for that name
+only: what it resolves to is still checked, and link-local and cloud metadata addresses
+(169.254.0.0/16, fe80::/10, fd00:ec2::254) and loopback stay refused unless the address class
+is allowed (WEBHOOKS_ALLOW_PRIVATE, WEBHOOKS_ALLOW_LOOPBACK) or a network entry names them: a
+name's DNS can change under a partner's feet, an address class is the operator's decision.
 """
 
 import ipaddress
@@ -27,6 +33,8 @@ from django.utils.translation import gettext as _
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# Cloud metadata services outside the link-local ranges: AWS's IPv6 one, Alibaba's.
+METADATA = {ipaddress.ip_address("fd00:ec2::254"), ipaddress.ip_address("100.100.100.200")}
 # A label of an address written as numbers: decimal, octal (leading 0) or hexadecimal (0x).
 _NUMBER = re.compile(r"^(0x[0-9a-f]*|[0-9]+)$")
 
@@ -95,21 +103,21 @@ def vet(url: str) -> Target:
     )
     if not addresses:
         raise Refused(_("The host name %(host)s cannot be found.") % {"host": host})
-    if not allowed:
-        for address in addresses:
-            why = refusal(address)
-            if why:
-                raise Refused(why)
+    for address in addresses:
+        why = refusal(address, named=allowed)
+        if why:
+            raise Refused(why)
     return Target(scheme, host, port, path, tuple(str(address) for address in addresses))
 
 
-def refusal(address: IPAddress) -> str | None:
-    """Why webhooks may not go to this address, or None when they may."""
+def refusal(address: IPAddress, *, named: bool = False) -> str | None:
+    """Why webhooks may not go to this address, or None when they may. ``named``: the host
+    name is in WEBHOOKS_ALLOWED_HOSTS, which allows private networks, and no more."""
     if any(address in network for network in _allowed_networks()):
         return None
     embedded = _embedded_ipv4(address)
     if embedded is not None:
-        return refusal(embedded)
+        return refusal(embedded, named=named)
     if address.is_loopback:
         if settings.WEBHOOKS_ALLOW_LOOPBACK or settings.WEBHOOKS_ALLOW_PRIVATE:
             return None
@@ -125,6 +133,13 @@ def refusal(address: IPAddress) -> str | None:
         return _("%(address)s is not an address a webhook can be sent to.") % {"address": address}
     if not address.is_global:
         if settings.WEBHOOKS_ALLOW_PRIVATE:
+            return None
+        if named and (address.is_link_local or address in METADATA):
+            return _(
+                "%(address)s is link-local or a cloud metadata address: allowed only with "
+                "WEBHOOKS_ALLOW_PRIVATE, whatever name it is reached by."
+            ) % {"address": address}
+        if named:
             return None
         return _(
             "%(address)s is on a private or internal network; allowed only with "
