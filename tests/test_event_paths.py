@@ -442,3 +442,15 @@ def test_moving_a_photos_files_to_private_names_records_photo_changed():
     event = Event.objects.get(kind="photo.changed")
     assert event.payload == {"photo": photo.pk, "stories": [story.pk], "authors": []}
     assert unseen.lead_photo_id != photo.pk
+
+
+def test_refresh_renditions_records_photo_changed_for_a_photo_readers_see():
+    from django.core.management import call_command
+
+    photo = PhotoFactory(renditions=False)  # lacks every format: the command makes them
+    story = ArticleFactory(lead_photo=photo)
+    call_command("refresh_renditions", stdout=io.StringIO())
+    event = Event.objects.get(kind="photo.changed")
+    assert event.payload == {"photo": photo.pk, "stories": [story.pk], "authors": []}
+    call_command("refresh_renditions", "--all", stdout=io.StringIO())
+    assert Event.objects.filter(kind="photo.changed").count() == 1  # the same files again

@@ -4,9 +4,11 @@ and existing files are reused."""
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
 from articles import imaging
 from articles.models import Photo
+from events.content import photo_changed
 
 
 def lacks_a_format(photo) -> bool:
@@ -27,7 +29,11 @@ class Command(BaseCommand):
         done = failed = 0
         for number, photo in enumerate(todo, 1):
             try:
-                imaging.refresh_renditions(photo)
+                with transaction.atomic():
+                    before = photo.renditions
+                    imaging.refresh_renditions(photo)
+                    if photo.renditions != before:  # pages that show it name other files
+                        photo_changed(photo)
             except ValidationError as error:
                 failed += 1
                 self.stderr.write(f"  photo {photo.pk}: {' '.join(error.messages)}")
