@@ -43,6 +43,7 @@ def add_update(
     """Post an update to a Live story, shown at once (the page cache's generation moves when
     it commits) to readers of the story if the story is public, and to no one otherwise."""
     _require(can_add_live_update(by, story), _("You may not add updates to this story."))
+    before = snapshot(story)
     update = LiveUpdate(
         story=story,
         headline=headline,
@@ -59,15 +60,16 @@ def add_update(
         reversion.set_user(by)
         reversion.set_comment(_("Live update added"))
     log(article=story, by=by, action=Action.LIVE_UPDATE, detail=_note(update))
-    _story_updated(story)
+    _story_updated(story, before=before)
     return update
 
 
-def _story_updated(story: Article) -> None:
+def _story_updated(story: Article, *, before: dict | None) -> None:
     """A content event for the story (story.updated while it is public; nothing otherwise),
-    so a CDN purges its page and receivers hear of it, as for any change readers see."""
-    state = snapshot(story)
-    story_changed(article=story, before=state, changed=["live_updates"])
+    so a CDN purges its page and receivers hear of it, as for any change readers see.
+    `before` is the story's snapshot from before the change: a photo an update no longer
+    shows is purged (the media view stops serving it)."""
+    story_changed(article=story, before=before, changed=["live_updates"])
 
 
 def _note(update: LiveUpdate) -> str:
@@ -82,6 +84,7 @@ def edit_update(*, update: LiveUpdate, by) -> LiveUpdate:
         _("Only editors may change updates."),
     )
     before = LiveUpdate.objects.get(pk=update.pk)
+    story_before = snapshot(update.story)
     update.full_clean()
     with reversion.create_revision():
         update.save()
@@ -93,7 +96,7 @@ def edit_update(*, update: LiveUpdate, by) -> LiveUpdate:
         action=Action.LIVE_UPDATE_EDITED,
         detail=f"{_note(update)} (was {_note(before)})",
     )
-    _story_updated(update.story)
+    _story_updated(update.story, before=story_before)
     return update
 
 
@@ -103,9 +106,10 @@ def delete_update(*, update: LiveUpdate, by) -> None:
         by.has_perm("articles.delete_liveupdate") and can_edit(by, update.story),
         _("Only editors may delete updates."),
     )
+    before = snapshot(update.story)
     log(article=update.story, by=by, action=Action.LIVE_UPDATE_DELETED, detail=_note(update))
     update.delete()
-    _story_updated(update.story)
+    _story_updated(update.story, before=before)
 
 
 @transaction.atomic

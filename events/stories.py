@@ -1,9 +1,10 @@
 """Story events: what a story event carries, and which event (if any) a change makes.
 
-The payload names the story's keys (section, tags, authors, photos) after the change and
-before it, so a purge or a webhook can tell which lists it joined or left. Only changes
-readers can see make an event: a draft's edits do not, a scheduled story's go-live is the
-clock's (events/clock.py).
+The payload names the story's keys (section, tags, authors, photos: lead, body figures, its
+public live updates' photos and its authors' headshots) after the change and before it, so a
+purge or a webhook can tell which lists it joined or left and which photos readers gained or
+lost. Only changes readers can see make an event: a draft's edits do not, a scheduled story's
+go-live is the clock's (events/clock.py).
 """
 
 from datetime import UTC
@@ -17,14 +18,26 @@ def snapshot(article) -> dict | None:
     """The story as the event's receivers see it; None for a story not saved yet."""
     if article is None or article.pk is None:
         return None
+    from articles.models import LiveUpdate
+
     photos = [photo.pk for photo in library_photos(article.body or "").values()]
     if article.lead_photo_id is not None:
         photos.insert(0, article.lead_photo_id)
+    bylines = list(article.bylines.values_list("author_id", "author__headshot_id"))
+    # Photos served while the story is public and maybe not after (the media view's rule,
+    # PhotoQuerySet.public): its public live updates' photos and its authors' headshots (an
+    # author is public while a public story carries their byline).
+    photos += (
+        LiveUpdate.objects.public()
+        .filter(story=article, photo__isnull=False)
+        .values_list("photo_id", flat=True)
+    )
+    photos += [headshot for _, headshot in bylines if headshot is not None]
     return {
         "id": article.pk,
         "section": article.section_id,
         "tags": sorted(article.tags.values_list("pk", flat=True)),
-        "authors": list(article.bylines.values_list("author_id", flat=True)),
+        "authors": [author for author, _ in bylines],
         "photos": list(dict.fromkeys(photos)),
         "public": article.is_public,
     }
