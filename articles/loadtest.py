@@ -156,10 +156,19 @@ VCL = Path(__file__).resolve().parent.parent / "deploy" / "varnish"
 class Varnish:
     """varnishd with deploy/varnish/newsroom.vcl in front of `backends` (HOST:PORT), its
     backends file written by deploy/varnish/backends.sh as `make stack` writes it, for the
-    length of a block (which gets its base URL)."""
+    length of a block (which gets its base URL). A PURGE needs `purge_secret` (default: a new
+    one, in the attribute of that name) as CDN_PURGE_SECRET."""
 
-    def __init__(self, *, backends: list[str], port: int | None = None, purgers="127.0.0.1"):
+    def __init__(
+        self,
+        *,
+        backends: list[str],
+        port: int | None = None,
+        purgers="127.0.0.1",
+        purge_secret: str | None = None,
+    ):
         self.backends, self.port, self.purgers = backends, port or _free_port(), purgers
+        self.purge_secret = purge_secret or secrets.token_urlsafe(24)
 
     def __enter__(self) -> str:
         # Run as root, varnishd's worker process drops to its own user: its folder must be
@@ -168,7 +177,7 @@ class Varnish:
         self.workdir.chmod(0o755)
         backends_vcl = subprocess.run(
             [str(VCL / "backends.sh"), *self.backends],
-            env={**os.environ, "PURGERS": self.purgers},
+            env={**os.environ, "PURGERS": self.purgers, "CDN_PURGE_SECRET": self.purge_secret},
             check=True,
             capture_output=True,
             text=True,

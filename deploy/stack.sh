@@ -27,6 +27,8 @@ export STATIC_ROOT="${STATIC_ROOT:-$STACK_DIR/static}"
 export TRUSTED_PROXY_COUNT="${TRUSTED_PROXY_COUNT:-1}"
 export CDN_PURGE=varnish
 export CDN_PURGE_URLS="http://127.0.0.1:$STACK_PORT"
+# The app servers' purges carry it; Varnish obeys no PURGE without it (backends.sh).
+export CDN_PURGE_SECRET="${CDN_PURGE_SECRET:-$("$PY" -c 'import secrets; print(secrets.token_urlsafe(32))')}"
 
 mkdir -p "$STACK_DIR"
 # varnishd's worker process runs as its own user and must reach its folder.

@@ -5,7 +5,9 @@ engine tries the event again later. Nothing here runs inside an editor's save.
 
 Each CDN takes a bounded number of keys a request, so keys go in batches:
 - Varnish: a `PURGE /` with an `xkey` header to every instance (CDN_PURGE_URLS); 100 keys a
-  request keeps the header well under varnishd's http_req_hdr_len (8 KB).
+  request keeps the header well under varnishd's http_req_hdr_len (8 KB). The shared secret
+  CDN_PURGE_SECRET goes in `X-Purge-Secret`: the VCL obeys only a PURGE from its purgers ACL
+  with that secret and no proxy in between (deploy/varnish/newsroom.vcl).
 - Fastly: `POST /service/<id>/purge` with a `Surrogate-Key` header, at most 256 keys
   (Fastly's batch limit), authenticated by `Fastly-Key`.
 - Cloudflare: `POST /zones/<id>/purge_cache` with `{"tags": [...]}`, at most 100 tags a
@@ -49,10 +51,17 @@ def _send(request: urllib.request.Request) -> bytes:
 def purge_varnish(keys: Iterable[str]) -> None:
     if not settings.NEWSROOM_CDN_PURGE_URLS:
         raise PurgeFailed("CDN_PURGE=varnish needs CDN_PURGE_URLS (each Varnish's address)")
+    if not settings.NEWSROOM_CDN_PURGE_SECRET:
+        raise PurgeFailed("CDN_PURGE=varnish needs CDN_PURGE_SECRET (as in newsroom-backends.vcl)")
     for batch in batches(keys, VARNISH_BATCH):
         for base in settings.NEWSROOM_CDN_PURGE_URLS:
             request = urllib.request.Request(
-                base.rstrip("/") + "/", method="PURGE", headers={"xkey": " ".join(batch)}
+                base.rstrip("/") + "/",
+                method="PURGE",
+                headers={
+                    "xkey": " ".join(batch),
+                    "X-Purge-Secret": settings.NEWSROOM_CDN_PURGE_SECRET,
+                },
             )
             _send(request)
 

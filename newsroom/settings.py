@@ -160,6 +160,9 @@ if NEWSROOM_CDN_PURGE not in ("varnish", "fastly", "cloudflare", "none"):
 NEWSROOM_CDN_MAX_AGE = env_int("CDN_MAX_AGE", 86_400)
 # Varnish: each instance's address (purges go to every one), e.g. http://10.0.0.5:80.
 NEWSROOM_CDN_PURGE_URLS = env_list("CDN_PURGE_URLS", "")
+# Sent as X-Purge-Secret with each Varnish PURGE; the VCL refuses a PURGE without it
+# (deploy/varnish/backends.sh writes it into newsroom-backends.vcl).
+NEWSROOM_CDN_PURGE_SECRET = env("CDN_PURGE_SECRET", "")
 NEWSROOM_CDN_PURGE_TIMEOUT = env_int("CDN_PURGE_TIMEOUT_MS", 5000) / 1000
 FASTLY_API_URL = env("FASTLY_API_URL", "https://api.fastly.com")
 FASTLY_SERVICE_ID = env("FASTLY_SERVICE_ID", "")

@@ -271,13 +271,20 @@ def varnish_installed() -> bool:
     return Path(VARNISHD).exists()
 
 
+# The purge secret of the Varnish the tests start (deploy/varnish/backends.sh).
+PURGE_SECRET = "tests-varnish-purge-secret"
+
+
 @contextmanager
 def varnish(*, backends: list[str], purgers: str = "127.0.0.1"):
     """varnishd with deploy/varnish/newsroom.vcl in front of `backends` (HOST:PORT), on one
-    of the test's ports (articles.loadtest.Varnish). Yields its base URL once it answers."""
+    of the test's ports (articles.loadtest.Varnish). Yields its base URL once it answers; a
+    PURGE needs PURGE_SECRET (settings.NEWSROOM_CDN_PURGE_SECRET in the test)."""
     from articles.loadtest import Varnish
     from tests.conftest import require
 
     require(varnish_installed(), "varnishd is not installed (Debian: varnish varnish-modules)")
-    with Varnish(backends=backends, port=port(), purgers=purgers) as base:
+    with Varnish(
+        backends=backends, port=port(), purgers=purgers, purge_secret=PURGE_SECRET
+    ) as base:
         yield base

@@ -192,6 +192,7 @@ def test_a_purge_drops_exactly_the_pages_with_that_key(cdn, settings):
     base, origin = cdn
     through(base, "/a"), through(base, "/b")
     settings.NEWSROOM_CDN_PURGE, settings.NEWSROOM_CDN_PURGE_URLS = "varnish", [base]
+    settings.NEWSROOM_CDN_PURGE_SECRET = servers.PURGE_SECRET
     purge.purge({"page-a"})
     assert through(base, "/a").getheader("X-Cache") == "miss"
     assert through(base, "/b").getheader("X-Cache") == "hit"
@@ -205,6 +206,19 @@ def test_only_the_purgers_acl_may_purge(cdn):
     through(base, "/b")
     refused = through(base, "/", method="PURGE", headers={"xkey": "shared"}, source="127.0.0.2")
     assert refused.status == 403
+    assert through(base, "/b").getheader("X-Cache") == "hit"
+
+
+def test_a_purge_without_the_shared_secret_is_refused(cdn, settings):
+    base, origin = cdn
+    through(base, "/b")
+    settings.NEWSROOM_CDN_PURGE, settings.NEWSROOM_CDN_PURGE_URLS = "varnish", [base]
+    settings.NEWSROOM_CDN_PURGE_SECRET = servers.PURGE_SECRET + "-not"
+    with pytest.raises(purge.PurgeFailed, match="403"):
+        purge.purge({"shared"})
+    settings.NEWSROOM_CDN_PURGE_SECRET = ""
+    with pytest.raises(purge.PurgeFailed, match="CDN_PURGE_SECRET"):
+        purge.purge({"shared"})
     assert through(base, "/b").getheader("X-Cache") == "hit"
 
 
@@ -239,6 +253,7 @@ def test_an_event_purges_its_keys_from_varnish_through_the_cdn_handler(
 
     base, origin = cdn
     settings.NEWSROOM_CDN_PURGE, settings.NEWSROOM_CDN_PURGE_URLS = "varnish", [base]
+    settings.NEWSROOM_CDN_PURGE_SECRET = servers.PURGE_SECRET
     through(base, "/story-7"), through(base, "/b")
     story = {"id": 7, "section": 2, "tags": [], "authors": [], "photos": [], "public": True}
     with django_capture_on_commit_callbacks(execute=False) as committed:
@@ -262,6 +277,7 @@ def test_a_purge_that_fails_is_noted_for_a_retry_and_the_change_stands(
 
     settings.NEWSROOM_CDN_PURGE = "varnish"
     settings.NEWSROOM_CDN_PURGE_URLS = [f"http://127.0.0.1:{servers.port()}"]  # nobody there
+    settings.NEWSROOM_CDN_PURGE_SECRET = servers.PURGE_SECRET
     with django_capture_on_commit_callbacks(execute=True):
         events.record("tag.changed", payload={"tag": 3})
     delivery = Delivery.objects.get(handler="cdn")

@@ -76,6 +76,7 @@ def stack(django_db_setup, django_db_blocker, static_root):
         "STACK_WORKER_CONCURRENCY": "2",
         "LOG_LEVEL": "WARNING",
         "CLOCK_POLL_SECONDS": "1",
+        "CDN_PURGE_SECRET": servers.PURGE_SECRET,
     }
     process = subprocess.Popen(
         [str(ROOT / "deploy" / "stack.sh")],
@@ -130,6 +131,7 @@ def editor_here(stack, settings, editor):
     settings.NEWSROOM_TASKS_BROKER_URL = REDIS_URL
     settings.NEWSROOM_CDN_PURGE = "varnish"
     settings.NEWSROOM_CDN_PURGE_URLS = [stack["base"]]
+    settings.NEWSROOM_CDN_PURGE_SECRET = servers.PURGE_SECRET
     return editor
 
 

@@ -20,6 +20,14 @@ acl purgers {
     "::1";
 }
 
+# ...and only with the app servers' CDN_PURGE_SECRET in X-Purge-Secret: put yours here (16+
+# letters, digits, - and _), or write this file with deploy/varnish/backends.sh.
+sub newsroom_purge_secret {
+    if (req.http.X-Purge-Secret != "REPLACE-WITH-YOUR-CDN_PURGE_SECRET") {
+        return (synth(403, "Forbidden"));
+    }
+}
+
 sub vcl_init {
     new newsroom = directors.round_robin();
     newsroom.add_backend(app1);

@@ -9,7 +9,7 @@
 #   that stops answering leaves the rotation within about two seconds, and a request it fails
 #   is tried once on the next one. With every server down, pages are served stale for a day.
 #
-# The machine's own part (the app servers' addresses, who may purge) is in
+# The machine's own part (the app servers' addresses, who may purge and the purge secret) is in
 # newsroom-backends.vcl, found on varnishd's vcl_path: `make stack` writes its own
 # (deploy/stack.sh), and docs/operators-guide.md says how to write one per site.
 vcl 4.1;
@@ -22,15 +22,32 @@ include "newsroom-backends.vcl";
 
 sub vcl_recv {
     if (req.method == "PURGE") {
-        if (client.ip !~ purgers) {
+        # Three locks: an address in the purgers ACL, no X-Forwarded-For but the one Varnish
+        # itself set to that address (a TLS proxy or load balancer on the same machine
+        # relays every reader from 127.0.0.1 and says who it was in X-Forwarded-For), and
+        # the shared secret (CDN_PURGE_SECRET) in X-Purge-Secret, checked by
+        # newsroom_purge_secret in newsroom-backends.vcl.
+        if (client.ip !~ purgers || req.http.X-Forwarded-For != "" + client.ip) {
             return (synth(403, "Forbidden"));
         }
+        call newsroom_purge_secret;
+        unset req.http.X-Purge-Secret;
         if (!req.http.xkey) {
             return (synth(400, "Name the surrogate keys to purge in an xkey header"));
         }
         # Hard purge: a purged page is never served again, not even stale.
         set req.http.n-gone = xkey.purge(req.http.xkey);
         return (synth(200, "Invalidated " + req.http.n-gone + " objects"));
+    }
+    unset req.http.X-Purge-Secret;
+    # The app may build absolute URLs from X-Forwarded-Proto (SECURE_PROXY_SSL_HEADER): a
+    # page made for http is never given to an https reader, nor the other way round. Only
+    # two values reach the app and the cache key (vcl_hash): https (Django reads the first
+    # of a list) or http.
+    if (req.http.X-Forwarded-Proto ~ "^\s*(?i)https\s*(,|$)") {
+        set req.http.X-Forwarded-Proto = "https";
+    } else {
+        set req.http.X-Forwarded-Proto = "http";
     }
     set req.backend_hint = newsroom.backend();
     # Stale pages only while no app server answers (stale-if-error); otherwise a page past
@@ -51,6 +68,11 @@ sub vcl_recv {
         return (pass);
     }
     return (hash);
+}
+
+sub vcl_hash {
+    # Then the built-in: the URL and the Host.
+    hash_data(req.http.X-Forwarded-Proto);
 }
 
 sub vcl_backend_response {

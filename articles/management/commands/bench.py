@@ -14,6 +14,7 @@ Ratios make results comparable across machines: the reference is Django returnin
 
 import json
 import os
+import secrets
 import shutil
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -117,9 +118,12 @@ class Command(BaseCommand):
     def through_the_cache(self, paths: dict, redis: str) -> dict:
         front_port = _free_port()
         purge_url = f"http://127.0.0.1:{front_port}"
-        env = {"CDN_PURGE": "varnish", "CDN_PURGE_URLS": purge_url}
+        secret = secrets.token_urlsafe(24)
+        env = {"CDN_PURGE": "varnish", "CDN_PURGE_URLS": purge_url, "CDN_PURGE_SECRET": secret}
         with Server(cached=True, redis=redis, env=env) as base:
-            varnish = Varnish(backends=[base.removeprefix("http://")], port=front_port)
+            varnish = Varnish(
+                backends=[base.removeprefix("http://")], port=front_port, purge_secret=secret
+            )
             with varnish as front:
                 return self.measure_cache(base, front, varnish, paths, redis)
 
@@ -161,6 +165,7 @@ class Command(BaseCommand):
                 CACHES=shared,
                 NEWSROOM_CDN_PURGE="varnish",
                 NEWSROOM_CDN_PURGE_URLS=[front],
+                NEWSROOM_CDN_PURGE_SECRET=varnish.purge_secret,
             ),
             ThreadPoolExecutor(len(SURGE_PAGES)) as pool,
         ):
