@@ -54,8 +54,35 @@ def foreign_images_in(bodies: dict) -> dict:
     }
 
 
-def render_body(html: str) -> str:
-    """The body as readers see it: library figures with credit, size and lazy loading."""
+_ANCHOR = re.compile(r"<a\b[^>]*>")
+_HREF = re.compile(r'\bhref="(?P<href>[^"]*)"')
+_REL = re.compile(r'\s+rel="[^"]*"')
+SPONSORED_REL = "sponsored noopener noreferrer"
+
+
+def sponsored_links(html: str) -> str:
+    """Every link to another site marked rel="sponsored": in a Sponsored story the links are
+    paid for (search engines ask for the mark). Links within this site keep their rel."""
+    own = (urlsplit(settings.NEWSROOM_SITE_URL).hostname or "").lower()
+
+    def mark(match: re.Match) -> str:
+        tag = match.group(0)
+        href = _HREF.search(tag)
+        if href is None:
+            return tag
+        parts = urlsplit(unescape(href.group("href")))
+        if parts.scheme.lower() not in ("http", "https") or (parts.hostname or "") == own:
+            return tag
+        return _REL.sub("", tag)[:-1] + f' rel="{SPONSORED_REL}">'
+
+    return _ANCHOR.sub(mark, html)
+
+
+def render_body(html: str, *, sponsored: bool = False) -> str:
+    """The body as readers see it: library figures with credit, size and lazy loading, and
+    in a Sponsored story (``sponsored``) its links to other sites marked as paid."""
+    if sponsored:
+        html = sponsored_links(html)
     photos = library_photos(html)
     if not photos:
         return html
@@ -93,7 +120,10 @@ def refresh_bodies_using(photo: Photo) -> int:
     caption or crops changed). Derived data only: no new revision, no version bump."""
     from articles.models import Article
 
-    stories = Article.objects.filter(body__contains=photo.image.name).only("pk", "body")
+    stories = Article.objects.filter(body__contains=photo.image.name).only(
+        "pk", "body", "story_type"
+    )
     for story in stories:
-        Article.objects.filter(pk=story.pk).update(body_html=render_body(story.body))
+        html = render_body(story.body, sponsored=story.is_sponsored)
+        Article.objects.filter(pk=story.pk).update(body_html=html)
     return len(stories)

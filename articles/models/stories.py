@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
-from articles.figures import render_body
+from articles.figures import render_body, sponsored_links
 from articles.teasers import count_words, plain_text, story_teaser
 from newsroom.links import link
 from newsroom.sanitize import clean_body, clean_short_text
@@ -399,7 +399,10 @@ class Article(models.Model):
         self._expected_version = self.version
         self.version += 1
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+            fields = {*kwargs["update_fields"], "version"}
+            if "story_type" in fields:  # the type decides how links render (sponsored)
+                fields |= {"body_html", "teaser_html"}
+            kwargs["update_fields"] = fields
         try:
             # A savepoint of its own, so a refused save leaves the caller's transaction usable.
             with transaction.atomic(using=kwargs.get("using")):
@@ -419,10 +422,14 @@ class Article(models.Model):
         so does the archive import, whose raw load skips save(): a stored body, teaser or
         rendered HTML is never trusted as it came."""
         self.body = clean_body(self.body)
-        self.body_html = render_body(self.body)
+        # The type is read here, so a story that becomes (or stops being) Sponsored is
+        # rendered again with its links marked (or not) on that save.
+        self.body_html = render_body(self.body, sponsored=self.is_sponsored)
         self.teaser = clean_short_text(self.teaser)
         teaser = story_teaser(body=self.body, handwritten=self.teaser)
         self.teaser_html, self.teaser_truncated = teaser.html, teaser.truncated
+        if self.is_sponsored:
+            self.teaser_html = sponsored_links(self.teaser_html)
         self.body_text = plain_text(self.body)
         self.word_count = count_words(self.body_text)
 
