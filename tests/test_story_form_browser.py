@@ -91,12 +91,27 @@ def test_a_new_story_starts_at_the_headline_with_a_named_spellchecked_body(
     assert axe_problems(page) == []
 
 
-def test_an_editor_schedules_a_reviewed_story_in_at_most_4_interactions(page, live_server, people):
+@pytest.mark.browser_context_args(timezone_id="America/New_York")
+def test_an_editor_schedules_a_reviewed_story_in_at_most_4_interactions(
+    page, live_server, people, settings
+):
+    settings.TIME_ZONE = "Europe/Berlin"
     story = ArticleFactory(
         status=Article.Status.IN_REVIEW, publish_at=None, authors=[AuthorFactory()]
     )
     sign_in(page, live_server, "edna")
     page.goto(f"{live_server.url}/admin/articles/article/{story.pk}/change/")
+    # The workflow buttons and the schedule sit in the side panel, with the newsroom's time
+    # zone beside the schedule (and the editor's own, which differs here).
+    side = page.locator(".nr-story-side")
+    expect(side.get_by_role("button", name="Publish now")).to_be_visible()
+    expect(side.get_by_label("Schedule for")).to_be_visible()
+    zone = timezone.localtime().strftime("%Z")
+    expect(side.locator("#nr-schedule-zone")).to_contain_text(f"{settings.TIME_ZONE} ({zone})")
+    expect(side.locator("#nr-browser-zone")).to_contain_text("Your browser: America/New_York")
+    box, panel = side.get_by_label("Schedule for").bounding_box(), side.bounding_box()
+    assert box["x"] >= panel["x"] and box["x"] + box["width"] <= panel["x"] + panel["width"] + 1
+    assert panel["x"] > 640, panel  # beside the writing, at 1280 px
     counted = Counted(page)
     at = timezone.localtime() + timedelta(days=1)
     counted.click(page.get_by_label("Schedule for"))

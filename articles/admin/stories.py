@@ -1,6 +1,7 @@
 """Stories in the admin: writing, bylines, tags, corrections, and the workflow around them."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -360,7 +361,7 @@ class ArticleAdmin(StoryListMixin, StoryHistoryMixin, VersionAdmin):
                 "description": format_lazy(
                     "{} {}",
                     PUBLIC_RULE,
-                    _("Use the buttons above to submit, publish, schedule or unpublish."),
+                    _("Submit, publish, schedule or unpublish with the buttons below."),
                 ),
                 "classes": ["nr-side"],
             },
@@ -571,6 +572,7 @@ class ArticleAdmin(StoryListMixin, StoryHistoryMixin, VersionAdmin):
                 can_add_live_update=can_add_live_update(user, obj),
                 can_end_coverage=can_end_coverage(user, obj),
                 now=timezone.localtime(),
+                newsroom_time_zone=settings.TIME_ZONE,
             )
         context.update(writing.context(request, obj))
         # The editor's import map is an inline script: it carries this request's CSP nonce.

@@ -114,6 +114,12 @@
       aside.appendChild(el);
     });
     if (publishing) aside.insertBefore(publishing, aside.firstChild);
+    // The workflow's buttons and schedule (each tied to its own form) go with the status.
+    var workflow = document.getElementById("nr-side-workflow");
+    if (workflow) {
+      if (publishing) publishing.appendChild(workflow);
+      else aside.insertBefore(workflow, aside.firstChild);
+    }
     var problems = document.getElementById("nr-problems");
     if (problems) aside.insertBefore(problems, aside.firstChild);
     // The rest of the writing (headline to teaser, and what follows) stays in reading order.
@@ -172,7 +178,20 @@
     });
   }
 
+  // Beside the schedule: the newsroom's time zone (from the server), and the editor's own
+  // when the browser runs in another one, so "09:00" is never read in the wrong zone.
+  function browserZone() {
+    var note = document.getElementById("nr-schedule-zone");
+    var span = document.getElementById("nr-browser-zone");
+    if (!note || !span || !window.Intl) return;
+    var mine = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (!mine || mine === note.getAttribute("data-zone")) return;
+    span.textContent = " · Your browser: " + mine;
+    span.hidden = false;
+  }
+
   function start() {
+    browserZone();
     var form = document.getElementById("article_form");
     if (form) {
       sidePanel(form);
