@@ -7,7 +7,9 @@ is who may edit it (articles.permissions.can_edit): a draft is never a way round
 """
 
 import json
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
@@ -41,6 +43,13 @@ def parse_fields(raw: str) -> dict:
     if not isinstance(fields, dict):
         raise ValidationError("The draft is not a set of fields.")
     return fields
+
+
+def forget_old(now=None) -> int:
+    """Delete every draft untouched for DRAFTS_KEEP_DAYS (the clock's hourly job)."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.NEWSROOM_DRAFTS_KEEP_DAYS)
+    deleted, _ = StoryDraft.objects.filter(updated_at__lt=cutoff).delete()
+    return deleted
 
 
 def keep(*, user, article: Article | None, token: str = "", fields: dict, base_version=None):

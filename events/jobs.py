@@ -13,6 +13,7 @@ logger = logging.getLogger("events.jobs")
 EVERY = {
     "events.purge_trash": timedelta(hours=1),
     "events.forget_expired_previews": timedelta(hours=1),
+    "events.forget_old_drafts": timedelta(hours=1),
 }
 _last_run: dict[str, object] = {}
 
@@ -36,6 +37,14 @@ def forget_expired_previews() -> int:
         Q(expires_at__lt=cutoff) | Q(revoked_at__lt=cutoff)
     ).delete()
     return deleted
+
+
+def forget_old_drafts() -> int:
+    """Autosaved drafts untouched for DRAFTS_KEEP_DAYS are deleted: a new story's draft is
+    never forgotten by a save, and an abandoned edit is no longer worth offering back."""
+    from articles import drafts
+
+    return drafts.forget_old()
 
 
 def run_due(now) -> None:

@@ -23,3 +23,8 @@ def purge_trash() -> None:
 @shared_task(name="events.forget_expired_previews", ignore_result=True)
 def forget_expired_previews() -> None:
     jobs.forget_expired_previews()
+
+
+@shared_task(name="events.forget_old_drafts", ignore_result=True)
+def forget_old_drafts() -> None:
+    jobs.forget_old_drafts()

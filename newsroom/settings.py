@@ -339,6 +339,8 @@ NEWSROOM_STORIES_PER_PAGE = env_int("STORIES_PER_PAGE", 12)
 NEWSROOM_PREVIEW_HOURS = env_int("PREVIEW_HOURS", 48)
 # Trashed stories can be restored for this many days, then they are deleted for good.
 NEWSROOM_TRASH_DAYS = env_int("TRASH_DAYS", 30)
+# Autosaved drafts untouched this long are deleted by the clock's hourly job.
+NEWSROOM_DRAFTS_KEEP_DAYS = env_int("DRAFTS_KEEP_DAYS", 30)
 NEWSROOM_PHOTO_MAX_MB = env_int("PHOTO_MAX_MB", 25)
 NEWSROOM_PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_MEGAPIXELS", 60) * 1_000_000
 # Uploads are decoded in a process of their own held to this much address space, and to this

@@ -142,3 +142,30 @@ def test_discarding_removes_only_ones_own_draft(people, ritas_draft):
     response = signed_in(people["rita"]).post(DISCARD, {"article": ritas_draft.pk})
     assert response.json() == {"discarded": 1}
     assert list(StoryDraft.objects.values_list("user__username", flat=True)) == ["edna"]
+
+
+def test_drafts_untouched_for_drafts_keep_days_are_forgotten_by_the_clock(
+    people, ritas_draft, settings
+):
+    """A new story's draft is never forgotten by a save (there is none): the clock's hourly
+    job deletes every draft untouched for DRAFTS_KEEP_DAYS, and only those."""
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from articles import drafts
+    from events import jobs
+
+    settings.NEWSROOM_DRAFTS_KEEP_DAYS = 10
+    start = timezone.now()
+    rita = signed_in(people["rita"])
+    assert keep(rita, None, token="old-new-story").status_code == 200
+    assert keep(rita, ritas_draft).status_code == 200
+    with time_machine.travel(start + timedelta(days=9), tick=False):
+        drafts.keep(user=people["rita"], article=None, token="fresh-new-story", fields={})
+        assert jobs.forget_old_drafts() == 0
+    with time_machine.travel(start + timedelta(days=10, minutes=1), tick=False):
+        assert jobs.forget_old_drafts() == 2
+    assert list(StoryDraft.objects.values_list("token", flat=True)) == ["fresh-new-story"]
+    assert "events.forget_old_drafts" in jobs.EVERY
