@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
+from articles.models import Article
+from articles.permissions import viewable
 from events.models import Delivery, Event
 
 
@@ -55,9 +57,12 @@ class EventAdmin(ReadOnly, admin.ModelAdmin):
     inlines = [DeliveryInline]
 
     def get_queryset(self, request):
+        # An event of a story is for whoever may see the story (articles.permissions).
+        stories = viewable(request.user, Article.objects.all()).values("pk")
         return (
             super()
             .get_queryset(request)
+            .filter(Q(article__isnull=True) | Q(article__in=stories))
             .annotate(
                 total=Count("deliveries"),
                 done=Count("deliveries", filter=Q(deliveries__done_at__isnull=False)),
