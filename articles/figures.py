@@ -81,11 +81,19 @@ def sponsored_links(html: str) -> str:
 def render_body(html: str, *, sponsored: bool = False) -> str:
     """The body as readers see it: library figures with credit, size and lazy loading, and
     in a Sponsored story (``sponsored``) its links to other sites marked as paid."""
+    return render_body_and_photos(html, sponsored=sponsored)[0]
+
+
+def render_body_and_photos(html: str, *, sponsored: bool = False) -> tuple[str, list[int]]:
+    """``render_body``, and the ids of the library photos the body shows (in order, once
+    each): stored beside body_html on save so a page names them (`photo-<id>` surrogate
+    keys) without a query. One query for both."""
     if sponsored:
         html = sponsored_links(html)
     photos = library_photos(html)
     if not photos:
-        return html
+        return html, []
+    ids = list(dict.fromkeys(photo.pk for photo in photos.values()))
 
     def figure(match: re.Match) -> str:
         inner = match.group("inner")
@@ -112,7 +120,7 @@ def render_body(html: str, *, sponsored: bool = False) -> str:
             photo.credit_line,
         )
 
-    return _FIGURE.sub(figure, html)
+    return _FIGURE.sub(figure, html), ids
 
 
 def refresh_bodies_using(photo: Photo) -> int:

@@ -185,7 +185,7 @@ def _story_parts(request, story, origin: str, *, preview=False) -> dict:
         "description": pieces.summary(story),
         "head": pieces.story_head(story, origin, data, settings.NEWSROOM_SITE_NAME),
         "article": pieces.story_article(story, live),
-        "keys": surrogate.story_keys(story, tags=True),
+        "keys": surrogate.story_keys(story, page=True, updates=updates),
         "live_open": story.coverage_is_open,
     }
 
@@ -316,10 +316,10 @@ def live_updates(request, section, slug):
     One address per story and no query string, so the page cache (and a CDN) hold one copy
     that every reader shares: rendered once per content change (pagecache.render_once), kept
     by browsers and CDNs for NEWSROOM_LIVE_CACHE_SECONDS. Only a public Live story answers."""
-    return pagecache.render_once(request, lambda: _live_updates_json(section, slug))
+    return pagecache.render_once(request, lambda: _live_updates_json(request, section, slug))
 
 
-def _live_updates_json(section, slug):
+def _live_updates_json(request, section, slug):
     story = (
         Article.objects.public()
         .filter(slug=slug, section__slug=section, story_type=Article.StoryType.LIVE)
@@ -338,6 +338,8 @@ def _live_updates_json(section, slug):
     rows = list(rows)
     for update in rows:
         update.story = story
+    shown = rows[:LIVE_UPDATES_POLLED]
+    surrogate.add(request, f"story-{story.pk}", *surrogate.update_keys(shown))
     pieces = macros("_live.html")
     response = JsonResponse(
         {
@@ -353,7 +355,7 @@ def _live_updates_json(section, slug):
                     if update.key_event
                     else "",
                 }
-                for update in rows[:LIVE_UPDATES_POLLED]
+                for update in shown
             ],
         }
     )

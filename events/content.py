@@ -20,15 +20,18 @@ def author_changed(author):
 
 
 def photo_users(photo) -> tuple[list[int], list[int]]:
-    """The public stories that show the photo (lead or in the body) and the public authors
-    whose headshot it is."""
+    """The public stories that show the photo (lead, in the body, or in a Live update's
+    photo or body) and the public authors whose headshot it is."""
     from articles.models import Article
     from authors.models import Author
 
-    shown = Q(lead_photo=photo)
+    shown = Q(lead_photo=photo) | Q(live_updates__photo=photo)
     if photo.image.name:
         shown |= Q(body__contains=photo.image.name)
-    stories = list(Article.objects.public().filter(shown).values_list("pk", flat=True)[:500])
+        shown |= Q(live_updates__body__contains=photo.image.name)
+    stories = list(
+        Article.objects.public().filter(shown).distinct().values_list("pk", flat=True)[:500]
+    )
     authors = list(Author.objects.public().filter(headshot=photo).values_list("pk", flat=True))
     return stories, authors
 

@@ -33,10 +33,11 @@ def of(request) -> set[str]:
     return request.__dict__.get(ATTRIBUTE, set())
 
 
-def story_keys(story, *, tags: bool = False) -> list[str]:
+def story_keys(story, *, page: bool = False, updates=()) -> list[str]:
     """What a card or a story page prints of `story` (read for_listing or for_story_page):
-    the story, its section, authors, their headshots and its lead photo; its tags where the
-    page prints them (the story page's Topics)."""
+    the story, its section, authors, their headshots and its lead photo. A story page
+    (`page`) prints its tags (Topics) and its body, so the library photos in it too (stored
+    on save in body_photos: no query), and a Live story's `updates` (update_keys)."""
     keys = [f"story-{story.pk}", f"section-{story.section_id}"]
     if story.lead_photo_id:
         keys.append(f"photo-{story.lead_photo_id}")
@@ -44,8 +45,21 @@ def story_keys(story, *, tags: bool = False) -> list[str]:
         keys.append(f"author-{byline.author_id}")
         if byline.author.headshot_id:
             keys.append(f"photo-{byline.author.headshot_id}")
-    if tags:
+    if page:
         keys += [f"tag-{tag.pk}" for tag in story.tags.all()]
+        keys += [f"photo-{pk}" for pk in story.body_photos or ()]
+    return keys + update_keys(updates)
+
+
+def update_keys(updates) -> list[str]:
+    """What Live updates print (read LiveUpdate.objects.for_page()): each one's byline, its
+    photo and the library photos in its body."""
+    keys = []
+    for update in updates:
+        keys.append(f"author-{update.author_id}")
+        if update.photo_id:
+            keys.append(f"photo-{update.photo_id}")
+        keys += [f"photo-{pk}" for pk in update.body_photos or ()]
     return keys
 
 

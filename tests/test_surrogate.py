@@ -2,6 +2,7 @@
 whether rendered whole, assembled from cached pieces or replayed by the page cache; a CDN
 purged by events may keep pages a day, never past the next scheduled publish."""
 
+import importlib
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -190,3 +191,107 @@ def test_an_object_event_purges_the_object_and_the_stories_it_names():
         {"author-4", "list-author-4", "story-7", "story-8"} | WHOLE
     )
     assert keys_for_event(event("photo.rights_expired", photo=6)) == {"photo-6"} | WHOLE
+
+
+# Photos inside a body (#18 part 3) ----------------------------------------------------------
+
+
+def figure(photo) -> str:
+    return f'<figure><img src="{photo.image.url}" alt=""></figure>'
+
+
+def story_page_queries(client, story) -> tuple[set[str], int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as read:
+        response = client.get(story.get_absolute_url())
+    assert response.status_code == 200
+    return keys(response), len(read)
+
+
+def test_a_story_page_names_the_library_photos_in_its_body_without_a_query(
+    client, world, django_assert_max_num_queries
+):
+    _, plain = story_page_queries(client, world.story)
+    inside, again = PhotoFactory(), PhotoFactory()
+    story = ArticleFactory(
+        section=world.section,
+        authors=[world.author],
+        tags=[world.tag],
+        lead_photo=PhotoFactory(),
+        body=f"<p>Words.</p>{figure(inside)}<p>More.</p>{figure(again)}{figure(inside)}",
+    )
+    assert story.body_photos == [inside.pk, again.pk]  # stored on save, in order, once each
+    with django_assert_max_num_queries(plain):  # as many as a story with no figure
+        response = client.get(story.get_absolute_url())
+    assert {f"photo-{inside.pk}", f"photo-{again.pk}"} <= keys(response)
+    # A card prints the teaser, not the body's figures: it does not name them.
+    assert f"photo-{inside.pk}" not in keys(client.get(world.section.get_absolute_url()))
+    # An edit that takes a figure out stops naming it.
+    story.body = f"<p>Words.</p>{figure(again)}"
+    story.save()
+    assert story.body_photos == [again.pk]
+
+
+def test_a_change_to_a_photo_in_a_body_purges_the_story_page(client, world):
+    """Both halves meet: the event recorded when the photo is saved names keys the page
+    carries, through the photo's own key and through the stories the payload lists."""
+    from events.content import changed
+
+    inside = PhotoFactory()
+    story = ArticleFactory(section=world.section, body=f"<p>Words.</p>{figure(inside)}")
+    page = keys(client.get(story.get_absolute_url()))
+    for kind in ("photo.changed", "photo.rights_expired"):
+        event = changed(inside)
+        event.kind = kind
+        touched = keys_for_event(event)
+        assert {f"photo-{inside.pk}", f"story-{story.pk}"} <= touched & page, kind
+    assert keys_for_event(SimpleNamespace(kind="photo.changed", payload={"photo": inside.pk})) & (
+        page
+    ) == {f"photo-{inside.pk}"}  # a payload naming no story still purges the page
+
+
+def test_a_live_story_names_its_updates_photos_on_its_page_and_updates_endpoint(client, editor):
+    from django.urls import reverse
+
+    from articles import live
+    from articles.models import Article
+
+    story = ArticleFactory(story_type=Article.StoryType.LIVE, body="<p>Leaders meet.</p>")
+    attached, inside, byline = PhotoFactory(), PhotoFactory(), AuthorFactory()
+    live.add_update(
+        story=story, by=editor, body=f"<p>Now.</p>{figure(inside)}", author=byline, photo=attached
+    )
+    shown = {
+        f"story-{story.pk}",
+        f"author-{byline.pk}",
+        f"photo-{attached.pk}",
+        f"photo-{inside.pk}",
+    }
+    page = client.get(story.get_absolute_url())
+    assert page.status_code == 200 and shown <= keys(page)
+    url = reverse(
+        "articles:live_updates", kwargs={"section": story.section.slug, "slug": story.slug}
+    )
+    polled = client.get(url)
+    assert polled.status_code == 200 and keys(polled) == shown
+    # A change to the update's photo names the live story among those that show it.
+    from events.content import photo_users
+
+    assert photo_users(attached)[0] == [story.pk] and photo_users(inside)[0] == [story.pk]
+
+
+def test_the_migration_fills_in_the_photos_of_bodies_saved_before(world):
+    from django.apps import apps
+    from django.db import connection
+
+    from articles.models import Article
+
+    migration = importlib.import_module("articles.migrations.0024_body_photos")
+    inside = PhotoFactory()
+    story = ArticleFactory(section=world.section, body=f"<p>Words.</p>{figure(inside)}")
+    Article.objects.filter(pk=story.pk).update(body_photos=[])  # as saved before the field
+    migration.backfill(apps, connection.schema_editor())
+    assert Article.objects.get(pk=story.pk).body_photos == [inside.pk]
+    assert Article.objects.get(pk=world.story.pk).body_photos == []

@@ -4,7 +4,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from articles.figures import render_body
+from articles.figures import render_body_and_photos
 from newsroom.sanitize import clean_body
 
 
@@ -75,6 +75,8 @@ class LiveUpdate(models.Model):
     created_at = models.DateTimeField(_("added"), auto_now_add=True)
     # Computed on save, never per request.
     body_html = models.TextField(editable=False, default="")
+    # The library photos body_html shows (as Article.body_photos).
+    body_photos = models.JSONField(editable=False, default=list, blank=True)
 
     objects = LiveUpdateQuerySet.as_manager()
 
@@ -104,4 +106,4 @@ class LiveUpdate(models.Model):
     def prepare_to_save(self) -> None:
         """Sanitized like a story's body, on every save and by the archive import."""
         self.body = clean_body(self.body)
-        self.body_html = render_body(self.body)
+        self.body_html, self.body_photos = render_body_and_photos(self.body)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
-from articles.figures import render_body, sponsored_links
+from articles.figures import render_body_and_photos, sponsored_links
 from articles.teasers import count_words, plain_text, story_teaser
 from newsroom.links import link
 from newsroom.sanitize import clean_body, clean_short_text
@@ -341,6 +341,8 @@ class Article(models.Model):
 
     # Computed on save, never per request.
     body_html = models.TextField(editable=False, default="")
+    # The library photos body_html shows: their `photo-<id>` keys name the page for a CDN.
+    body_photos = models.JSONField(editable=False, default=list, blank=True)
     body_text = models.TextField(editable=False, default="")
     # Weighted full-text index (headline > dek > body), kept by save() on PostgreSQL.
     search_vector = SearchVectorField(null=True, editable=False)
@@ -424,7 +426,9 @@ class Article(models.Model):
         self.body = clean_body(self.body)
         # The type is read here, so a story that becomes (or stops being) Sponsored is
         # rendered again with its links marked (or not) on that save.
-        self.body_html = render_body(self.body, sponsored=self.is_sponsored)
+        self.body_html, self.body_photos = render_body_and_photos(
+            self.body, sponsored=self.is_sponsored
+        )
         self.teaser = clean_short_text(self.teaser)
         teaser = story_teaser(body=self.body, handwritten=self.teaser)
         self.teaser_html, self.teaser_truncated = teaser.html, teaser.truncated
