@@ -9,7 +9,7 @@ from django.test import Client
 
 from articles import history, workflow
 from articles.models import Article, RefusedEdit
-from tests.factories import ArticleFactory
+from tests.factories import ArticleFactory, AuthorFactory
 from tests.test_workflow import change_form_data
 
 pytestmark = pytest.mark.django_db
@@ -36,9 +36,8 @@ def save(client, story, **changes):
 
 def resend(client, story, response):
     """Press Save on the page the merge view came back as: the form's data as rendered."""
-    return client.post(
-        f"/admin/articles/article/{story.pk}/change/", response.context["adminform"].form.data
-    )
+    data = dict(response.context["adminform"].form.data.lists())  # every tag, not the last
+    return client.post(f"/admin/articles/article/{story.pk}/change/", data)
 
 
 def test_fields_only_they_changed_take_their_version_and_saving_again_keeps_both(two):
@@ -96,3 +95,46 @@ def test_a_refused_edit_is_kept_but_never_offered_or_taken_as_a_restore_point(tw
     assert response.status_code == 302
     story.refresh_from_db()
     assert story.dek == "Ana's newer dek" and story.headline == "Fab opens"
+
+
+def test_tags_are_compared_three_ways_and_corrections_or_bylines_they_changed_are_named(two):
+    (ana, ana_client), (ben, ben_client) = two
+    story = ArticleFactory(headline="Fab opens", tags=["chips", "fabs"])
+    opened = Article.objects.get(pk=story.pk)
+    tags = {tag.name: tag.pk for tag in story.tags.all()}
+    # Ana drops "fabs" and adds "energy"; Ben only edits the headline.
+    assert save(ana_client, opened, tags=[tags["chips"]], new_tags="energy").status_code == 302
+    theirs = {tag.name for tag in Article.objects.get(pk=story.pk).tags.all()}
+    refused = save(
+        ben_client, opened, headline="Fab opens in May", tags=[tags["chips"], tags["fabs"]]
+    )
+    merge = refused.context["adminform"].form.conflict
+    rows = {row.name: row for row in merge.rows}
+    assert rows["tags"].outcome == "theirs"
+    assert rows["tags"].base == "chips, fabs" and rows["tags"].theirs == ", ".join(sorted(theirs))
+    assert resend(ben_client, story, refused).status_code == 302
+    story.refresh_from_db()
+    assert story.headline == "Fab opens in May"
+    assert {tag.name for tag in story.tags.all()} == theirs  # Ana's tags kept, nothing retyped
+    # Both change the tags: shown as a conflict, with their and your tags to take.
+    opened = Article.objects.get(pk=story.pk)
+    save(ana_client, opened, tags=[], new_tags="power")
+    refused = save(ben_client, opened, tags=[tags["chips"]], new_tags="water")
+    [row] = refused.context["adminform"].form.conflict.conflicts
+    assert (row.name, row.theirs, row.yours) == ("tags", "power", "chips, water")
+    assert 'data-merge-field="tags"' in refused.text
+
+
+def test_bylines_they_changed_are_named_in_the_merge_view(two):
+    (ana, ana_client), (ben, ben_client) = two
+    story = ArticleFactory(headline="Fab opens", authors=[AuthorFactory(), AuthorFactory()])
+    opened = Article.objects.get(pk=story.pk)
+    refused = save(ben_client, opened, headline="Unchanged bylines")
+    assert refused.status_code == 302
+    opened = Article.objects.get(pk=story.pk)
+    assert save(ana_client, opened, dek="Ana's dek").status_code == 302
+    story.bylines.order_by("position").last().delete()  # Ana's byline change
+    refused = save(ben_client, opened, headline="Ben's headline")
+    merge = refused.context["adminform"].form.conflict
+    assert merge.also_changed == ["bylines"]
+    assert "They also changed the bylines" in refused.text

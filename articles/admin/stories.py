@@ -220,7 +220,10 @@ class ArticleAdminForm(forms.ModelForm):
         self.data = self.data.copy()
         self.data["loaded_version"] = current.version
         for row in self.conflict.rows:
-            if row.outcome == "theirs":
+            if row.outcome == "theirs" and row.name == "tags":
+                self.data.setlist(self.add_prefix("tags"), [pk for pk, _ in row.theirs_raw["ids"]])
+                self.data[self.add_prefix("new_tags")] = row.theirs_raw["new"]
+            elif row.outcome == "theirs":
                 self.data[self.add_prefix(row.name)] = row.theirs_raw
         raise ValidationError(
             _(

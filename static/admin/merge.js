@@ -19,6 +19,20 @@
         var field = form.elements[name];
         if (!field || !values[name]) return;
         var value = values[name][take];
+        if (name === "tags") {
+          // The tags box keeps options for chosen tags only: put back those of the version
+          // taken (select2 redraws from the options), and its new tags' names.
+          Array.prototype.slice.call(field.options).forEach(function (o) { o.remove(); });
+          value.ids.forEach(function (pair) {
+            field.appendChild(new Option(pair[1], String(pair[0]), true, true));
+          });
+          if (form.elements.new_tags) form.elements.new_tags.value = value["new"];
+          field.dispatchEvent(new Event("change", { bubbles: true }));
+          if (window.django && window.django.jQuery) window.django.jQuery(field).trigger("change");
+          var chosen = document.getElementById("nr-merge-choice-" + name);
+          if (chosen) chosen.textContent = take === "theirs" ? "Theirs" : "Yours";
+          return;
+        }
         field.value = value === null ? "" : String(value);
         var editor = editors.get(field);
         if (editor) editor.commands.setContent(field.value);
