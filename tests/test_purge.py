@@ -127,9 +127,16 @@ def test_no_cdn_configured_purges_nothing(settings):
 # Varnish -----------------------------------------------------------------------------------
 
 
+# Answers the app itself gave (through Django's test client), replayed by the origin by path.
+PLAYED: dict[str, dict[str, str]] = {}
+
+
 def origin_reply(handler):
-    """Pages as the app answers them: /a and /b share the key `shared`; /cookie sets one."""
+    """Pages as the app answers them: /a and /b share the key `shared`; /cookie sets one;
+    a path in PLAYED answers with the headers the app gave."""
     path = handler.path.split("?")[0]
+    if path in PLAYED:
+        return 200, PLAYED[path], f"played {path}".encode()
     if path == "/healthz":
         return 200, {"Content-Type": "application/json"}, b'{"ok": true}'
     headers = {
@@ -284,3 +291,35 @@ def test_a_purge_that_fails_is_noted_for_a_retry_and_the_change_stands(
     assert Event.objects.filter(kind="tag.changed").exists()
     assert delivery.done_at is None and delivery.attempts == 1
     assert "PurgeFailed" in delivery.last_error and delivery.due_at > delivery.event.created_at
+
+
+@pytest.mark.django_db
+def test_a_photo_change_purges_the_story_pages_that_show_it_inside_their_body(
+    cdn, client, settings, django_capture_on_commit_callbacks
+):
+    """#18 part 3: the app's own story page, kept by Varnish, is dropped by the photo event
+    of a library photo inside its body, even one whose payload names no story (the page's
+    `photo-<id>` key, stored with the story on save, is enough)."""
+    import events
+    from tests.factories import ArticleFactory, PhotoFactory
+
+    base, origin = cdn
+    settings.NEWSROOM_CDN_PURGE, settings.NEWSROOM_CDN_PURGE_URLS = "varnish", [base]
+    settings.NEWSROOM_CDN_PURGE_SECRET = servers.PURGE_SECRET
+    inside = PhotoFactory()
+    story = ArticleFactory(
+        body=f'<p>Words.</p><figure><img src="{inside.image.url}" alt=""></figure>'
+    )
+    answer = client.get(story.get_absolute_url())
+    assert answer.status_code == 200 and "Surrogate-Control" in answer
+    PLAYED["/played-story"] = {
+        name: answer[name]
+        for name in ("Content-Type", "Cache-Control", "Surrogate-Key", "Surrogate-Control")
+    }
+    for path in ("/played-story", "/b"):
+        through(base, path)
+        assert through(base, path).getheader("X-Cache") == "hit", path
+    with django_capture_on_commit_callbacks(execute=True):
+        events.record("photo.changed", payload={"photo": inside.pk, "stories": [], "authors": []})
+    assert through(base, "/played-story").getheader("X-Cache") == "miss"
+    assert through(base, "/b").getheader("X-Cache") == "hit"  # shows no such photo
