@@ -163,3 +163,29 @@ def test_the_photo_form_has_no_wcag_22_violations(page, live_server, people):
         page.wait_for_load_state("load")
         problems = axe_problems(page)
         assert problems == [], (path, json.dumps(problems, indent=2))
+
+
+def test_take_theirs_puts_their_tags_back_in_the_form(page, live_server, people):
+    story = ArticleFactory(
+        status=Article.Status.DRAFT,
+        publish_at=None,
+        created_by=people["rita"],
+        authors=[AuthorFactory(user=people["rita"])],
+        tags=["fabs", "chips"],
+    )
+    sign_in(page, live_server, "rita")
+    page.goto(f"{live_server.url}/admin/articles/article/{story.pk}/change/")
+    page.wait_for_selector(BODY)
+    page.get_by_label("New tags").fill("water")
+    edna = Client()
+    edna.force_login(people["edna"])
+    opened = Article.objects.get(pk=story.pk)
+    data = change_form_data(opened, new_tags="power")
+    data.update({"bylines-TOTAL_FORMS": "0"})
+    assert edna.post(f"/admin/articles/article/{story.pk}/change/", data).status_code == 302
+    click_save(page)
+    expect(page.locator("#nr-merge-row-tags")).to_contain_text("water")
+    page.get_by_role("button", name="Take theirs: Tags").click()
+    click_save(page)
+    expect(page.locator(".messagelist .success")).to_be_visible()
+    assert {tag.name for tag in Article.objects.get(pk=story.pk).tags.all()} == {"power"}
