@@ -124,9 +124,14 @@ def render_body_and_photos(html: str, *, sponsored: bool = False) -> tuple[str, 
 
 
 def refresh_bodies_using(photo: Photo) -> int:
-    """Re-render the stored body of every story that shows ``photo`` inside it (its credit,
-    caption or crops changed). Derived data only: no new revision, no version bump."""
-    from articles.models import Article
+    """Re-render the stored body of every story and Live update that shows ``photo`` inside
+    it (its credit, caption or crops changed). Derived data only: no new revision, no version
+    bump. Returns how many stories."""
+    from articles.models import Article, LiveUpdate
+
+    updates = LiveUpdate.objects.filter(body__contains=photo.image.name).only("pk", "body")
+    for update in updates:
+        LiveUpdate.objects.filter(pk=update.pk).update(body_html=render_body(update.body))
 
     stories = Article.objects.filter(body__contains=photo.image.name).only(
         "pk", "body", "story_type"

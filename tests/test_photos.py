@@ -381,3 +381,35 @@ def test_a_new_credit_reaches_photos_inside_story_bodies(editor_client, client):
     assert response.status_code == 302, response.context["adminform"].form.errors
     page = client.get(story.get_absolute_url()).text
     assert "Photo: New Agency" in page and "Old Agency" not in page
+
+
+def test_a_new_credit_reaches_photos_inside_live_update_bodies(editor, editor_client, client):
+    from articles import live
+    from articles.models import Article
+    from tests.factories import AuthorFactory
+
+    photo = PhotoFactory(credit="Old Agency")
+    story = ArticleFactory(story_type=Article.StoryType.LIVE, body="<p>Leaders meet.</p>")
+    live.add_update(
+        story=story,
+        by=editor,
+        author=AuthorFactory(),
+        body=f'<p>Now.</p><figure><img src="{photo.image.url}" alt=""></figure>',
+    )
+    assert "Photo: Old Agency" in client.get(story.get_absolute_url()).text
+    response = editor_client.post(
+        f"/admin/articles/photo/{photo.pk}/change/",
+        {
+            "caption": photo.caption,
+            "alt_text": photo.alt_text,
+            "credit_kind": "photo",
+            "credit": "New Agency",
+            "source": "",
+            "focal_x": "0.5",
+            "focal_y": "0.5",
+            "licence": "agency",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    page = client.get(story.get_absolute_url()).text
+    assert "Photo: New Agency" in page and "Old Agency" not in page
