@@ -132,3 +132,14 @@ def test_the_admin_form_records_tags_in_the_revision(editor_client):
     )
     values = history._related_values(newest(story))
     assert values["tags"] == "fabs"
+
+
+def test_a_reporter_is_refused_unpublishing_before_any_confirmation(client, staff_member):
+    """A confirmation page is an offer: those who may not act are refused before it."""
+    reporter = staff_member("rita", "Reporter")
+    story = ArticleFactory(created_by=reporter, authors=[AuthorFactory(user=reporter)])
+    client.force_login(reporter)
+    answer = client.post(f"/admin/articles/article/{story.pk}/workflow/unpublish/")
+    assert answer.status_code == 403
+    assert "off the site" not in answer.text
+    assert Article.objects.get(pk=story.pk).is_public

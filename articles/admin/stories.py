@@ -652,6 +652,9 @@ class ArticleAdmin(StoryListMixin, StoryHistoryMixin, VersionAdmin):
         article = self._story(request, object_id)
         change_url = reverse("admin:articles_article_change", args=[article.pk])
         if action == "unpublish" and not confirmed(request):
+            # Only those who may unpublish are asked to confirm it.
+            if not can_publish(request.user):
+                raise PermissionDenied(_("Only editors may unpublish stories."))
             return self.confirm_unpublish(request, [article])
         try:
             if action in WORKFLOW_ACTIONS:

@@ -3,7 +3,7 @@ stand before the two clicks that change what readers see: Restore and Unpublish.
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -127,6 +127,9 @@ class StoryHistoryMixin:
         return TemplateResponse(request, "admin/articles/article/compare.html", context)
 
     def _restore(self, request, article, version):
+        # Refused before anything is offered: a confirmation page is an offer.
+        if not can_edit(request.user, article):
+            raise PermissionDenied(_("You may not change this story."))
         compare_url = reverse("admin:articles_article_compare", args=[article.pk])
         if history.is_refused(version):
             messages.error(
