@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles import live, workflow
-from articles.models import Article, Correction
+from articles.models import Article, BylineRole, Correction
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -29,6 +29,9 @@ KINDS = (
     "story without photo",
     "story with correction",
     "live story",
+    "opinion story",
+    "sponsored story",
+    "section of story types",
     "not found",
     "preview",
 )
@@ -96,6 +99,7 @@ def every_page_kind(editor) -> dict[str, str]:
         publish_at=now + timezone.timedelta(days=1),
     )
     link = workflow.share_preview(article=scheduled, by=editor)
+    opinion_section = typed_stories(jane, body)
     return {
         "home": "/",
         "section": chips.get_absolute_url(),
@@ -106,6 +110,51 @@ def every_page_kind(editor) -> dict[str, str]:
         "story without photo": without_photo.get_absolute_url(),
         "story with correction": corrected.get_absolute_url(),
         "live story": live_story.get_absolute_url(),
+        "opinion story": opinion_section["opinion"].get_absolute_url(),
+        "sponsored story": opinion_section["sponsored"].get_absolute_url(),
+        "section of story types": opinion_section["section"].get_absolute_url(),
         "not found": "/no-such-page/",
         "preview": link.get_absolute_url(),
     }
+
+
+def typed_stories(jane, body) -> dict:
+    """A section whose cards carry every label a reader can meet beside one another: an
+    Opinion story whose byline mixes roles (By, Additional reporting by, Translated by), an
+    Analysis, a Sponsored story with its "Presented by" line, a Live story and plain News."""
+    now = timezone.now()
+    ideas = SectionFactory(slug="ideas", name="Ideas", description="Argument and analysis.")
+    # A transactional test's flush empties the roles the migration seeded: made again here.
+    for slug, name, phrase, prop in [
+        ("additional-reporting", "Additional reporting", "Additional reporting by", "contributor"),
+        ("translated", "Translated by", "Translated by", "translator"),
+    ]:
+        BylineRole.objects.get_or_create(
+            slug=slug, defaults={"name": name, "phrase": phrase, "schema_property": prop}
+        )
+    sam = AuthorFactory(name="Sam Lu", slug="sam-lu")
+    ana = AuthorFactory(name="Ana Torres", slug="ana-torres")
+
+    def story(hours, **fields):
+        fields = {"section": ideas, "authors": [jane], "body": body, **fields}
+        return ArticleFactory(publish_at=now - timezone.timedelta(hours=hours), **fields)
+
+    opinion = story(
+        1,
+        headline=f"Why the {LONG_WORD} boom will not last",
+        story_type=Article.StoryType.OPINION,
+        lead_photo=PhotoFactory(),
+        authors=[jane, (sam, "additional-reporting"), (ana, "translated")],
+    )
+    sponsored = story(
+        2,
+        headline="How a port moves a million containers",
+        story_type=Article.StoryType.SPONSORED,
+        sponsor_name="Seagull Lines International Shipping and Logistics",
+        sponsor_url="https://seagull.example/",
+        lead_photo=PhotoFactory(),
+    )
+    story(3, headline="What the fab's yields tell us", story_type=Article.StoryType.ANALYSIS)
+    story(4, headline="Live: the chip summit", story_type=Article.StoryType.LIVE)
+    story(5, headline="The fab hires its thousandth worker", authors=[sam, (jane, "translated")])
+    return {"section": ideas, "opinion": opinion, "sponsored": sponsored}
