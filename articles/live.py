@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from articles.models import Activity, Article, LiveUpdate
 from articles.permissions import can_add_live_update, can_edit, can_end_coverage
+from articles.search import update_search_vector
 from articles.teasers import plain_text
 from articles.workflow import _save_revision, log
 from events.stories import snapshot, story_changed
@@ -68,7 +69,9 @@ def _story_updated(story: Article, *, before: dict | None) -> None:
     """A content event for the story (story.updated while it is public; nothing otherwise),
     so a CDN purges its page and receivers hear of it, as for any change readers see.
     `before` is the story's snapshot from before the change: a photo an update no longer
-    shows is purged (the media view stops serving it)."""
+    shows is purged (the media view stops serving it). Its search vector takes in its
+    updates' words."""
+    update_search_vector(story)
     story_changed(article=story, before=before, changed=["live_updates"])
 
 

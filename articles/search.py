@@ -9,13 +9,26 @@ first). Whatever the reader types, the query is data: nothing reaches SQL unpara
 import re
 
 from django.conf import settings
+from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models import (
+    Case,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Concat
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from articles.models import Article
+from articles.models import Article, LiveUpdate
 
 MAX_QUERY = 200
 MAX_TERMS = 12
@@ -38,8 +51,28 @@ def update_search_vector(article: Article) -> None:
     update_search_vectors(Article.objects.filter(pk=article.pk))
 
 
+def _public_updates_text():
+    """The headlines and text of a story's updates whose time has come, as one string (the
+    tags of the updates' HTML are no words to PostgreSQL's parser). An update of a story
+    readers cannot see finds nothing: search lists public stories only. One timed for later
+    is indexed by the next change to the story's updates (articles/live.py)."""
+    updates = (
+        LiveUpdate.objects.filter(story=OuterRef("pk"), published_at__lte=timezone.now())
+        .order_by()
+        .values("story")
+        .annotate(
+            text=StringAgg(
+                Concat("headline", Value(" "), "body", output_field=TextField()), delimiter=" "
+            )
+        )
+        .values("text")
+    )
+    return Subquery(updates, output_field=TextField())
+
+
 def update_search_vectors(stories) -> None:
-    """Recompute the search vector of every story in the queryset, in one UPDATE."""
+    """Recompute the search vector of every story in the queryset, in one UPDATE: headline,
+    dek, body and the text of a Live story's public updates."""
     if not uses_postgres():
         return
     config = settings.NEWSROOM_SEARCH_CONFIG
@@ -47,6 +80,7 @@ def update_search_vectors(stories) -> None:
         search_vector=SearchVector("headline", weight="A", config=config)
         + SearchVector("dek", weight="B", config=config)
         + SearchVector("body_text", weight="C", config=config)
+        + SearchVector(_public_updates_text(), weight="C", config=config)
     )
 
 

@@ -137,3 +137,34 @@ def test_any_query_returns_a_page(client, query):
 @given(query=st.text(max_size=300))
 def test_arbitrary_text_never_breaks_search(client, query):
     assert client.get("/search/", {"q": query}).status_code == 200
+
+
+def test_a_live_story_is_found_by_the_words_of_its_public_updates_only(client, editor):
+    """Updates are indexed with their story when added, edited or deleted (articles/live.py);
+    an update whose time has not come, or of a story readers cannot see, finds nothing."""
+    if not uses_postgres():
+        pytest.skip("the stored search vector is PostgreSQL's; the fallback reads stories only")
+    from articles import live
+
+    author = AuthorFactory(name="Jane Roe")
+    story = ArticleFactory(headline="Chip summit, live", story_type=Article.StoryType.LIVE,
+                           body="<p>Leaders meet in Dresden.</p>", authors=[author])  # fmt: skip
+    draft = ArticleFactory(headline="Draft summit, live", story_type=Article.StoryType.LIVE,
+                           status=Article.Status.DRAFT, publish_at=None)  # fmt: skip
+
+    def post(to, text, **kwargs):
+        return live.add_update(story=to, by=editor, author=author, body=f"<p>{text}</p>", **kwargs)
+
+    update = post(story, "Delegates argue about hafnium supplies.")
+    post(story, "Zirconium talks are next.", at=timezone.now() + timedelta(hours=2))
+    post(draft, "Tantalum prices fall.")
+    assert results(client, q="hafnium") == ["Chip summit, live"]
+    assert results(client, q="zirconium") == []
+    assert results(client, q="tantalum") == []
+    update.body = "<p>Delegates argue about gallium supplies.</p>"
+    live.edit_update(update=update, by=editor)
+    assert results(client, q="hafnium") == []
+    assert results(client, q="gallium") == ["Chip summit, live"]
+    live.delete_update(update=update, by=editor)
+    assert results(client, q="gallium") == []
+    assert results(client, q="dresden") == ["Chip summit, live"]
