@@ -1,5 +1,6 @@
-"""Events for what stories show: sections, tags, authors and photos. Every path that saves
-or deletes one (the admin, the importers) calls ``changed(obj)`` in its transaction."""
+"""Events for what stories show: sections, tags, authors, photos and byline roles. Every path
+that saves or deletes one (the admin, the importers) calls ``changed(obj)`` in its
+transaction."""
 
 from django.db.models import Q
 
@@ -50,23 +51,43 @@ def photo_changed(photo, *, kind=Kind.PHOTO_CHANGED, occurred_at=None, key=None)
     )
 
 
+def byline_role_changed(role):
+    """A byline role's wording or order changed: every public story with a byline in the
+    role prints it (page, cards, feeds, the API), so those stories are named; recorded only
+    when there is one."""
+    from articles.models import Article
+
+    stories = list(
+        Article.objects.public()
+        .filter(bylines__role=role)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    if not stories:
+        return None
+    return record(Kind.BYLINE_ROLE_CHANGED, payload={"byline_role": role.pk, "stories": stories})
+
+
 def tracks(obj) -> bool:
     from taggit.models import Tag
 
-    from articles.models import Photo, Section
+    from articles.models import BylineRole, Photo, Section
     from authors.models import Author
 
-    return isinstance(obj, Section | Tag | Author | Photo)
+    return isinstance(obj, Section | Tag | Author | Photo | BylineRole)
 
 
 def changed(obj):
-    """The event for a saved or deleted section, tag, author or photo (call before a delete:
-    it reads who uses the object)."""
+    """The event for a saved or deleted section, tag, author, photo or byline role (call
+    before a delete: it reads who uses the object)."""
     from taggit.models import Tag
 
-    from articles.models import Photo, Section
+    from articles.models import BylineRole, Photo, Section
     from authors.models import Author
 
+    if isinstance(obj, BylineRole):
+        return byline_role_changed(obj)
     if isinstance(obj, Section):
         return section_changed(obj)
     if isinstance(obj, Tag):

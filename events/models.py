@@ -15,6 +15,7 @@ class Kind(models.TextChoices):
     STORY_RESTORED = "story.restored", _("story restored")
     STORY_EMBARGO_LIFTED = "story.embargo_lifted", _("embargo lifted")
     BYLINE_CHANGED = "byline.changed", _("byline changed")
+    BYLINE_ROLE_CHANGED = "byline_role.changed", _("byline role changed")
     PHOTO_CHANGED = "photo.changed", _("photo changed")
     PHOTO_RIGHTS_EXPIRED = "photo.rights_expired", _("photo rights expired")
     AUTHOR_CHANGED = "author.changed", _("author changed")

@@ -454,3 +454,46 @@ def test_refresh_renditions_records_photo_changed_for_a_photo_readers_see():
     assert event.payload == {"photo": photo.pk, "stories": [story.pk], "authors": []}
     call_command("refresh_renditions", "--all", stdout=io.StringIO())
     assert Event.objects.filter(kind="photo.changed").count() == 1  # the same files again
+
+
+# Byline roles: their printed phrase is on every page that prints a byline in the role ------
+
+
+def test_editing_a_byline_role_in_the_admin_records_the_public_stories_that_print_it(
+    admin_client,
+):
+    from articles.models import BylineRole
+    from newsroom.surrogate import keys_for_event
+    from webhooks.payloads import _object_data
+
+    translated = BylineRole.objects.get(slug="translated")
+    jane, sam = AuthorFactory(), AuthorFactory()
+    printed = ArticleFactory(authors=[jane, (sam, "translated")])
+    other_role = ArticleFactory(authors=[jane, (sam, "edited")])
+    unseen = ArticleFactory(authors=[(sam, "translated")], status=Article.Status.DRAFT,
+                            publish_at=None)  # fmt: skip
+    url = f"/admin/articles/bylinerole/{translated.pk}/change/"
+    response = resave(admin_client, url, phrase="Translated from the Dutch by")
+    assert response.status_code == 302
+    event = Event.objects.get(kind="byline_role.changed")
+    assert event.payload == {"byline_role": translated.pk, "stories": [printed.pk]}
+    keys = keys_for_event(event)
+    assert f"story-{printed.pk}" in keys
+    assert not {f"story-{other_role.pk}", f"story-{unseen.pk}"} & keys
+    data = _object_data(event.kind, event.payload)
+    assert (data["id"], data["slug"], data["stories"]) == (
+        translated.pk,
+        "translated",
+        [printed.pk],
+    )
+
+
+def test_a_byline_role_no_public_story_prints_records_nothing(admin_client):
+    from articles.models import BylineRole
+
+    edited = BylineRole.objects.get(slug="edited")
+    ArticleFactory(authors=[(AuthorFactory(), "edited")], status=Article.Status.DRAFT,
+                   publish_at=None)  # fmt: skip
+    url = f"/admin/articles/bylinerole/{edited.pk}/change/"
+    assert resave(admin_client, url, phrase="Edited by").status_code == 302
+    assert not Event.objects.filter(kind="byline_role.changed").exists()

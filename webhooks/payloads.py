@@ -15,7 +15,7 @@ from django.utils import timezone
 from ninja.responses import NinjaJSONEncoder
 
 from articles import api
-from articles.models import Article, Photo, Section
+from articles.models import Article, BylineRole, Photo, Section
 from authors.models import Author
 
 TEST_KIND = "webhook.test"
@@ -46,8 +46,8 @@ def _public_story_ids(ids) -> list[int]:
 
 
 def _object_data(kind: str, payload: dict) -> dict:
-    """photo.*, author.*, section.*, tag.* events: the object as the API shows it when it is
-    public, else its id; and the public stories that show it."""
+    """photo.*, author.*, section.*, tag.*, byline_role.* events: the object as the API
+    shows it when it is public, else its id; and the public stories that show it."""
     name = kind.split(".")[0]
     object_id = payload.get(name)
     found = None
@@ -69,6 +69,9 @@ def _object_data(kind: str, payload: dict) -> dict:
     elif name == "tag":
         found = api.public_tags().filter(pk=object_id).first()
         schema = api.TagOut
+    elif name == "byline_role":
+        found = BylineRole.objects.filter(pk=object_id).first()
+        schema = api.RoleOut
     data = {"id": object_id, **(_dump(schema, found) if found is not None else {})}
     data["stories"] = _public_story_ids(payload.get("stories"))
     return data

@@ -343,8 +343,10 @@ class PhotoAdmin(RecordsContentEvents, admin.ModelAdmin):
 
 
 @admin.register(BylineRole)
-class BylineRoleAdmin(admin.ModelAdmin):
-    """The roles a byline can have. The byline phrase prints them in this order."""
+class BylineRoleAdmin(RecordsContentEvents, admin.ModelAdmin):
+    """The roles a byline can have. The byline phrase prints them in this order. A change
+    (wording or order, here or in the list) records byline_role.changed, naming the public
+    stories that print the role, so the CDN purges them."""
 
     list_display = ["name", "phrase", "position", "schema_property", "slug"]
     list_editable = ["position"]
