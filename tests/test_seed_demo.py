@@ -3,7 +3,8 @@ from django.core.management import call_command
 from django.db.models import Count
 from django.utils import timezone
 
-from articles.models import Article, Photo, Section
+from articles import workflow
+from articles.models import Article, Byline, LiveUpdate, Photo, Section
 from authors.models import Author
 from events.models import Event
 
@@ -19,7 +20,15 @@ def snapshot():
             Article.objects.order_by("slug").values_list("slug", "status", "publish_at")
         ),
         "bylines": list(
-            Article.objects.order_by("slug").values_list("slug", "bylines__author__slug")
+            Article.objects.order_by("slug").values_list(
+                "slug", "bylines__author__slug", "bylines__role__slug"
+            )
+        ),
+        "types": list(Article.objects.order_by("slug").values_list("slug", "story_type")),
+        "live updates": list(
+            LiveUpdate.objects.order_by("story__slug", "published_at").values_list(
+                "story__slug", "body", "key_event"
+            )
         ),
     }
 
@@ -39,6 +48,21 @@ def test_seed_demo_fills_every_part_of_the_site():
     assert Article.objects.public().count() >= 30
     assert Article.objects.annotate(n=Count("bylines")).filter(n__gt=1).exists()
     assert Article.objects.filter(tags__isnull=False).distinct().count() == Article.objects.count()
+    # Every feature of #17 shows on the demo site: a public Live story with updates (a key
+    # event among them), the labelled types, a Sponsored story with its sponsor, bylines in
+    # roles other than Written by.
+    public = Article.objects.public()
+    live = public.filter(story_type=Article.StoryType.LIVE)
+    assert live.count() == 1
+    assert LiveUpdate.objects.public().filter(story__in=live).count() >= 3
+    assert LiveUpdate.objects.filter(story__in=live, key_event=True).exists()
+    for story_type in ("opinion", "analysis", "sponsored"):
+        assert public.filter(story_type=story_type).exists(), story_type
+    for sponsored in Article.objects.filter(story_type=Article.StoryType.SPONSORED):
+        assert sponsored.sponsor_name and sponsored.sponsor_link
+        assert workflow.publication_problems(sponsored) == []
+    roles = set(Byline.objects.filter(article__in=public).values_list("role__slug", flat=True))
+    assert {"written", "additional-reporting", "translated"} <= roles
     for photo in Photo.objects.all():
         assert photo.image.storage.exists(photo.image.name)
         assert photo.width and photo.height

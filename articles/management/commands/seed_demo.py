@@ -17,13 +17,35 @@ from django.utils.crypto import salted_hmac
 from articles.demo import content
 from articles.demo.pictures import draw_jpeg
 from articles.imaging import refresh_renditions
-from articles.models import Article, Byline, Correction, Photo, Section
+from articles.models import Article, Byline, BylineRole, Correction, LiveUpdate, Photo, Section
+from articles.search import update_search_vector
 from authors.models import Author, Handle
 from events.stories import story_loaded
 from newsroom.database import require_migrated
 from newsroom.slugs import slugify
 
 STORY_COUNT = 64
+
+# Some published stories are of a type other than News, so the demo shows every label: the
+# first (newest) is a Live story with updates. index: (type, sponsor name, sponsor link).
+TYPED = {
+    0: (Article.StoryType.LIVE, "", ""),
+    1: (Article.StoryType.OPINION, "", ""),
+    4: (Article.StoryType.ANALYSIS, "", ""),
+    6: (Article.StoryType.SPONSORED, "Seagull Lines", "https://seagull-lines.example/"),
+    9: (Article.StoryType.REVIEW, "", ""),
+    12: (Article.StoryType.EXPLAINER, "", ""),
+}
+# Stories whose second byline is in a role other than Written by (a second author added if
+# the story has one only): index: role key (seeded by migration 0017).
+ROLED = {1: "additional-reporting", 4: "translated", 5: "reporting", 8: "photographs"}
+# The Live story's updates: (minutes before now, headline, text, key event).
+LIVE_UPDATES = [
+    (95, "", "Doors open to the press. Engineers in clean-room suits line the corridor.", False),
+    (70, "", "The first wafers leave the lithography bay, a week ahead of plan.", False),
+    (40, "Ribbon cut: the fab is open", "The minister cuts the ribbon to applause.", True),
+    (10, "", "Questions from reporters turn to water use; the company promises figures.", False),
+]
 
 
 def lower_first(title: str) -> str:
@@ -226,6 +248,14 @@ class Command(BaseCommand):
             if slug in used:
                 continue
             status, publish_at = self.plan(index)
+            story_type, sponsor_name, sponsor_url = TYPED.get(
+                index, (Article.StoryType.NEWS, "", "")
+            )
+            if index in ROLED and len(byline) == 1:
+                byline.append(authors[(authors.index(byline[0]) + 1) % len(authors)])
+            roles = [None] * len(byline)
+            if index in ROLED:
+                roles[1] = BylineRole.objects.get(slug=ROLED[index])
             article = Article(
                 headline=headline,
                 slug=slug,
@@ -239,13 +269,31 @@ class Command(BaseCommand):
                 # The first scheduled story is under embargo instead (set by no account).
                 embargoed=index == 48,
                 embargo_set_at=self.now if index == 48 else None,
+                story_type=story_type,
+                sponsor_name=sponsor_name,
+                sponsor_url=sponsor_url,
             )
             article.full_clean()
             article.save()
             Byline.objects.bulk_create(
                 Byline(article=article, author=author, position=position)
-                for position, author in enumerate(byline)
+                if role is None
+                else Byline(article=article, author=author, position=position, role=role)
+                for position, (author, role) in enumerate(zip(byline, roles, strict=True))
             )
+            if story_type == Article.StoryType.LIVE:
+                for minutes, update_headline, text, key_event in LIVE_UPDATES:
+                    update = LiveUpdate(
+                        story=article,
+                        headline=update_headline,
+                        body=f"<p>{text}</p>",
+                        author=byline[0],
+                        published_at=self.now - timedelta(minutes=minutes),
+                        key_event=key_event,
+                    )
+                    update.full_clean()
+                    update.save()
+                update_search_vector(article)  # found by its updates' words too
             article.tags.set(tags)
             if index in (2, 7):
                 Correction.objects.create(
