@@ -64,10 +64,18 @@ def test_the_clock_sleeps_until_the_next_instant_when_it_is_sooner_than_its_poll
         assert Clock().tick() == 30
 
 
-@pytest.mark.django_db
-def test_rights_expire_at_midnight_in_the_newsrooms_time_zone(settings):
+@pytest.fixture
+def tokyo(settings):
+    """The newsroom in Tokyo for one test: the setting and the thread's active zone, which
+    outlives the setting unless undone (the next test would print times in Tokyo's)."""
     settings.TIME_ZONE = "Asia/Tokyo"
     timezone.activate("Asia/Tokyo")
+    yield
+    timezone.deactivate()
+
+
+@pytest.mark.django_db
+def test_rights_expire_at_midnight_in_the_newsrooms_time_zone(tokyo):
     photo = PhotoFactory(rights_expire_on=date(2026, 6, 1), renditions=False)
     unused = PhotoFactory(rights_expire_on=date(2026, 6, 1), renditions=False)
     with time_machine.travel(datetime(2026, 5, 30, tzinfo=timezone.get_current_timezone())):
