@@ -261,3 +261,16 @@ def test_wordpress_categories_named_for_a_type_give_it_and_a_sponsor_is_required
             assert story.is_public == bool(meta.get("sponsor_name"))
     assert {"news", "opinion", "analysis", "sponsored"} <= seen
     assert "filed under Sponsored without a sponsor's name and link" in output
+
+
+def test_an_edit_that_leaves_the_type_out_keeps_it_and_logs_no_type_change(editor_client):
+    from articles.models import Activity
+    from tests.test_workflow import change_form_data
+
+    story = ArticleFactory(story_type=Article.StoryType.OPINION, authors=[AuthorFactory()])
+    editor_client.post(
+        f"/admin/articles/article/{story.pk}/change/", change_form_data(story, dek="New dek")
+    )
+    story.refresh_from_db()
+    assert (story.dek, story.story_type) == ("New dek", Article.StoryType.OPINION)
+    assert Activity.objects.filter(article=story).latest("pk").detail == "dek"

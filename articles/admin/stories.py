@@ -174,11 +174,22 @@ class ArticleAdminForm(forms.ModelForm):
         self.conflict = None
         if "story_type" in self.fields:
             self.fields["story_type"].required = False  # left out: News, the default
+            self.fields["story_type"].has_changed = self._story_type_changed
         if self.instance.pk:
             self.fields["loaded_version"].initial = self.instance.version
 
+    def _story_type_changed(self, initial, data) -> bool:
+        """Left out of a post, the type stays what it was: no change to log or announce."""
+        field = self.fields["story_type"]
+        return bool(data) and forms.TypedChoiceField.has_changed(field, initial, data)
+
     def clean_story_type(self):
-        return self.cleaned_data.get("story_type") or Article.StoryType.NEWS
+        # Left out: the type it has (News for a new story), never a silent change.
+        return (
+            self.cleaned_data.get("story_type")
+            or self.instance.story_type
+            or Article.StoryType.NEWS
+        )
 
     def clean(self):
         data = super().clean()
