@@ -111,6 +111,9 @@ PUBLIC = {
     "articles:section_feed",
     "articles:section_feed_atom",
     "articles:story",
+    # A live story's updates and their feed: readers' pages, under the story's public() rule.
+    "articles:live_updates",
+    "articles:live_feed",
     "authors:detail",
     "authors:feed",
     "authors:feed_atom",
