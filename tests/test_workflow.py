@@ -106,7 +106,7 @@ def act(action, client, user, other):
         return story.is_scheduled
     if action == "unpublish":
         story = ArticleFactory(authors=[AuthorFactory()])
-        workflow_post(client, story, "unpublish")
+        workflow_post(client, story, "unpublish", confirmed="yes")  # past "Take it off?"
         return story.status == Status.UNPUBLISHED
     if action == "move to trash":
         story = ArticleFactory()
@@ -345,7 +345,7 @@ def test_sections_keep_their_old_address_when_renamed(client, staff):
 
 
 def test_the_latest_roles_migration_matches_the_roles_table():
-    latest = importlib.import_module("newsroom.migrations.0007_byline_role_roles")
+    latest = importlib.import_module("newsroom.migrations.0008_live_update_roles")
     assert latest.ROLES == ROLES
 
 
