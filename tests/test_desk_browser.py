@@ -124,17 +124,18 @@ def test_bylines_are_picked_by_name_and_reordered_from_the_keyboard(page, live_s
     assert group.locator(".delete-related, .change-related, .view-related").count() == 0
     group.get_by_role("button", name="Add another author").click()
     group.locator("tr.form-row:not(.empty-form) .select2-selection").last.click()
-    page.keyboard.type("Sam")
-    page.locator(".select2-results__option", has_text="Sam Poe").wait_for()
-    page.keyboard.press("Enter")
+    # Typed into the picker's own search box: the form may still be settling its focus.
+    page.locator(".select2-container--open .select2-search__field").fill("Sam")
+    page.locator(".select2-results__option", has_text="Sam Poe").click()
     labels = [b.get_attribute("aria-label") for b in group.locator(".nr-move").all()]
     assert "Move Sam Poe up" in labels, labels
     up = group.get_by_role("button", name="Move Sam Poe up")
     up.focus()
     page.keyboard.press("Enter")
     assert "Sam Poe is now byline 1 of 2" in group.locator("[role=status]").inner_text()
-    page.locator("input[name=_continue]").first.click()
-    page.wait_for_load_state()
+    # Save sends the autosaved draft first, then the form: wait for the form's answer.
+    with page.expect_navigation():
+        page.locator("input[name=_continue]").first.click()
     assert [a.name for a in Article.objects.get(pk=story.pk).bylines_in_order] == [
         "Sam Poe",
         "Jane Roe",
