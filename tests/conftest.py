@@ -80,6 +80,9 @@ def jinja2_context_in_responses(monkeypatch):
 @pytest.fixture(autouse=True)
 def media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    # AVIF renditions are a third worker run for every photo a test makes; the tests of AVIF
+    # (tests/test_captions_and_avif.py) turn it on, the rest keep the suite's time.
+    settings.NEWSROOM_PHOTO_AVIF = False
 
 
 @pytest.fixture(autouse=True)

@@ -21,6 +21,13 @@ from tests.test_photos import encode, upload
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def avif_on(settings):
+    """The suite turns AVIF off for speed (tests/conftest.py); here it is what is tested."""
+    settings.NEWSROOM_PHOTO_AVIF = True
+
+
 needs_avif = pytest.mark.skipif(not features.check("avif"), reason="this Pillow cannot write AVIF")
 
 
