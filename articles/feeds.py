@@ -52,6 +52,21 @@ def _photo_elements(handler, item):
     handler.endElement("media:content")
 
 
+def photo_entry(request, photo) -> dict:
+    """The item's photo for a feed (story lead photo, live update photo): its largest story
+    rendition, credit and caption; nothing for no photo or one whose rights ran out."""
+    url = rendition_url(photo, "story") if photo is not None and photo.is_usable else None
+    if not url:
+        return {}
+    return {
+        "photo": {
+            "url": request.build_absolute_uri(url),
+            "credit": photo.credit_line,
+            "caption": photo.caption,
+        }
+    }
+
+
 class NewsroomRss(Rss201rev2Feed):
     def __init__(self, title, link, description, *args, **kwargs):
         # Readers treat a channel's <description> as HTML, but ours is text (a section's
@@ -172,14 +187,7 @@ class StoryFeed(Feed):
         }
         if settings.NEWSROOM_FEED_FULL_TEXT:
             extra["content"] = item.body_html
-        photo = item.lead_photo
-        url = rendition_url(photo, "story") if photo is not None and photo.is_usable else None
-        if url:
-            extra["photo"] = {
-                "url": self.request.build_absolute_uri(url),
-                "credit": photo.credit_line,
-                "caption": photo.caption,
-            }
+        extra.update(photo_entry(self.request, item.lead_photo))
         return extra
 
     def __call__(self, request, *args, **kwargs):
@@ -354,14 +362,7 @@ class LiveStoryFeed(Feed):
 
     def item_extra_kwargs(self, item):
         extra = {"authors": [item.author.name]}
-        photo = item.photo
-        url = rendition_url(photo, "story") if photo is not None and photo.is_usable else None
-        if url:
-            extra["photo"] = {
-                "url": self.request.build_absolute_uri(url),
-                "credit": photo.credit_line,
-                "caption": photo.caption,
-            }
+        extra.update(photo_entry(self.request, item.photo))
         return extra
 
     def __call__(self, request, *args, **kwargs):
