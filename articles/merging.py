@@ -6,14 +6,15 @@ Each field is compared three ways: the common base (the version the editor opene
 takes their version, one only you changed keeps yours, and where both changed the editor
 chooses (take theirs, keep yours, or edit the field); the form then saves against the
 current version without retyping anything. Text is compared as readable words: the body's
-rendered text, never its HTML.
+rendered text, never its HTML. Bylines are compared as the names in order, each with its role,
+and the form's Bylines box is rewritten to hold the side chosen (byline_form_data).
 """
 
 from dataclasses import dataclass, field
 
 from reversion.models import Version
 
-from articles.history import _word_diff
+from articles.history import _items_diff, _word_diff
 from articles.models import Article, Photo, Section
 from articles.teasers import plain_text
 from newsroom.sanitize import clean_body, clean_short_text
@@ -42,8 +43,11 @@ class Merge:
     at: object
     current_version: int
     rows: list[FieldMerge] = field(default_factory=list)
-    # Parts of the story they changed that this view does not merge (bylines, corrections).
+    # Parts of the story they changed that this view does not merge (corrections).
     also_changed: list[str] = field(default_factory=list)
+    # The Bylines box after the merge: its form data, and the row index of each author.
+    byline_data: dict = field(default_factory=dict)
+    byline_forms: dict = field(default_factory=dict)
 
     @property
     def by_name(self) -> str:
@@ -57,7 +61,12 @@ class Merge:
 
     def raw_values(self) -> dict:
         """What the page's script puts in a field on "take theirs" / "keep yours"."""
-        return {row.name: {"theirs": row.theirs_raw, "yours": row.yours_raw} for row in self.rows}
+        values = {row.name: {"theirs": row.theirs_raw, "yours": row.yours_raw} for row in self.rows}
+        if "bylines" in values:
+            row = next(row for row in self.rows if row.name == "bylines")
+            values["bylines"]["forms"] = self.byline_forms
+            values["bylines"]["shown"] = "theirs" if row.outcome == "theirs" else "yours"
+        return values
 
 
 def _raw(value):
@@ -68,6 +77,8 @@ def _raw(value):
 
 
 def _readable(name: str, raw) -> str:
+    if name == "bylines":
+        return ", ".join(f"{name} ({role})" for _, _, name, role in raw)
     if name == "tags":
         return ", ".join(raw["names"] if isinstance(raw, dict) else raw or [])
     if raw in (None, ""):
@@ -89,6 +100,8 @@ def _same(name: str, a, b) -> bool:
     markup (attribute order, empty paragraphs), which is no change."""
     if name == "tags":
         return _readable(name, a) == _readable(name, b)
+    if name == "bylines":
+        return [tuple(pair[:2]) for pair in a] == [tuple(pair[:2]) for pair in b]
     if name == "body":
         return clean_body(str(a or "")) == clean_body(str(b or ""))
     if name == "teaser":
@@ -107,7 +120,7 @@ def _base_values(article_id: int, version: int) -> dict | None:
             values = {name: data.get(f"{name}_id", data.get(name)) for name in MERGED}
             followed = stored.revision.version_set.all()
             values["tags"] = sorted(v.field_dict["name"] for v in followed.get_for_model(Tag))
-            values["bylines"] = _bylines(v.field_dict for v in followed.get_for_model(Byline))
+            values["bylines"] = _byline_rows(v.field_dict for v in followed.get_for_model(Byline))
             values["corrections"] = _corrections(
                 v.field_dict for v in followed.get_for_model(Correction)
             )
@@ -115,8 +128,98 @@ def _base_values(article_id: int, version: int) -> dict | None:
     return None
 
 
-def _bylines(rows) -> list:
-    return sorted((r["position"], r["author_id"], r["role_id"]) for r in rows)
+def _byline_rows(rows) -> list[dict]:
+    """Byline rows (id, author, role, position) in the order the byline reads."""
+    keys = ("id", "author_id", "role_id", "position")
+    rows = [{key: row.get(key) for key in keys} for row in rows]
+    return sorted(rows, key=lambda row: (row["position"] or 0, row["id"] or 0))
+
+
+def _in_order(rows) -> list[tuple[int, int]]:
+    return [(row["author_id"], row["role_id"]) for row in rows]
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def posted_bylines(data, *, opened: list[dict], prefix: str = "bylines") -> list[tuple[int, int]]:
+    """Your bylines, (author, role) in order: the bylines the story had when you opened it
+    (``opened``) with the form's Bylines box applied as the admin's formset applies it. A row
+    with an id changes or deletes that byline, a row without adds one, and bylines the box
+    does not mention stay."""
+    from articles.models import BylineRole
+
+    default_role = None
+    rows = {row["id"]: dict(row) for row in opened}
+    added = []
+    for index in range(_int(data.get(f"{prefix}-TOTAL_FORMS")) or 0):
+        key = f"{prefix}-{index}-"
+        pk, author = _int(data.get(f"{key}id")), _int(data.get(f"{key}author"))
+        if data.get(f"{key}DELETE") not in (None, "", "off", "false"):
+            rows.pop(pk, None)
+            continue
+        if author is None:
+            continue  # an empty row the formset ignores
+        role = _int(data.get(f"{key}role"))
+        if role is None:
+            role = default_role = default_role or BylineRole.default_pk()
+        row = {"id": pk, "author_id": author, "role_id": role}
+        row["position"] = _int(data.get(f"{key}position")) or 0
+        if pk in rows:
+            rows[pk] = row
+        else:
+            added.append({**row, "id": None, "order": index})
+    for row in rows.values():
+        row["position"] = row["position"] or 0
+    # Saved, new bylines come after the others at the same position (their ids are higher).
+    rows = [*rows.values(), *added]
+    rows.sort(key=lambda row: (row["position"], row["id"] is None, row["id"] or row["order"]))
+    return _in_order(rows)
+
+
+def _named(pairs) -> list[list]:
+    """(author, role) pairs with the names a person reads: [author, role, name, role name]."""
+    from articles.models import BylineRole
+    from authors.models import Author
+
+    authors = dict(Author.objects.filter(pk__in=[a for a, _ in pairs]).values_list("pk", "name"))
+    roles = dict(BylineRole.objects.filter(pk__in=[r for _, r in pairs]).values_list("pk", "name"))
+    return [[a, r, authors.get(a, "?"), roles.get(r, "?")] for a, r in pairs]
+
+
+def byline_form_data(*, article: Article, chosen: list, prefix: str = "bylines"):
+    """The Bylines box's form data that saves exactly ``chosen`` ((author, role) in order) over
+    the story's bylines as they are now: each current byline kept (with its chosen role and
+    place) or ticked Delete, and a new row for each chosen author it lacks. Returns the data
+    and each author's row index (the page's script shows one side or the other by them)."""
+    roles = dict(chosen)  # an author twice (the formset would refuse it) counts once
+    place = {author: index for index, author in enumerate(roles)}
+    current = list(article.bylines.order_by("position", "pk"))
+    data, forms = {}, {}
+    have = {byline.author_id for byline in current}
+    new = [author for author in roles if author not in have]
+    for index, byline in enumerate(current):
+        key = f"{prefix}-{index}-"
+        author = byline.author_id
+        data.update({f"{key}id": byline.pk, f"{key}article": article.pk, f"{key}author": author})
+        if author in place:
+            data.update({f"{key}role": roles[author], f"{key}position": place[author]})
+        else:
+            data.update({f"{key}role": byline.role_id, f"{key}position": byline.position})
+            data[f"{key}DELETE"] = "on"
+        forms[author] = index
+    for index, author in enumerate(new, start=len(current)):
+        key = f"{prefix}-{index}-"
+        data.update({f"{key}id": "", f"{key}article": article.pk, f"{key}author": author})
+        data.update({f"{key}role": roles[author], f"{key}position": place[author]})
+        forms[author] = index
+    data[f"{prefix}-TOTAL_FORMS"] = len(current) + len(new)
+    data[f"{prefix}-INITIAL_FORMS"] = len(current)
+    return {key: str(value) for key, value in data.items()}, forms
 
 
 def _corrections(rows) -> list:
@@ -131,9 +234,10 @@ def _tags(tags) -> dict:
     return {"ids": sorted(chosen), "new": ", ".join(new), "names": names}
 
 
-def three_way(*, article: Article, loaded: int, yours: dict, labels: dict) -> Merge:
+def three_way(*, article: Article, loaded: int, yours: dict, labels: dict, posted=None) -> Merge:
     """Compare base (``loaded``), theirs (``article`` as saved now) and yours (cleaned form
-    data), field by field, for the fields the form has."""
+    data), field by field, for the fields the form has; and the bylines, when the form
+    ``posted`` its Bylines box."""
     from articles.history import versions_of
 
     names = [name for name in MERGED if name in yours]
@@ -151,18 +255,32 @@ def three_way(*, article: Article, loaded: int, yours: dict, labels: dict) -> Me
         theirs_tags, yours_tags = _tags(list(article.tags.all())), _tags(yours["tags"] or [])
         base_tags = None if base is None else base["tags"]
         _compare(merge, "tags", labels, base, theirs_tags, yours_tags, base_raw=base_tags)
-    if base is not None:
-        bylines = article.bylines.values("position", "author_id", "role_id")
-        if _bylines(bylines) != base["bylines"]:
-            merge.also_changed.append("bylines")
-        if _corrections(article.corrections.values("kind", "text")) != base["corrections"]:
-            merge.also_changed.append("corrections")
+    if posted is not None and "bylines-TOTAL_FORMS" in posted:
+        _merge_bylines(merge, article, base, posted, labels)
+    corrections = _corrections(article.corrections.values("kind", "text"))
+    if base is not None and corrections != base["corrections"]:
+        merge.also_changed.append("corrections")
     return merge
+
+
+def _merge_bylines(merge, article, base, posted, labels):
+    """The bylines' row (names in order, each with its role), and the Bylines box's data
+    holding the side the form takes: theirs where only they changed them, yours otherwise."""
+    now = _byline_rows(article.bylines.values())
+    opened = now if base is None else base["bylines"]
+    theirs, yours = _in_order(now), posted_bylines(posted, opened=opened)
+    label = {tuple(pair[:2]): pair for pair in _named([*theirs, *yours, *_in_order(opened)])}
+    base_raw = None if base is None else [label[pair] for pair in _in_order(opened)]
+    theirs_raw, yours_raw = [label[pair] for pair in theirs], [label[pair] for pair in yours]
+    _compare(merge, "bylines", labels, base, theirs_raw, yours_raw, base_raw=base_raw)
+    taken = next((row.outcome for row in merge.rows if row.name == "bylines"), None)
+    chosen = theirs if taken == "theirs" else yours
+    merge.byline_data, merge.byline_forms = byline_form_data(article=article, chosen=chosen)
 
 
 def _compare(merge, name, labels, base, theirs_raw, yours_raw, base_raw=None):
     """Add the row of one field to ``merge`` unless neither side changed it."""
-    if name != "tags":
+    if name not in ("tags", "bylines"):
         base_raw = None if base is None else _raw(base.get(name))
     theirs, mine = _readable(name, theirs_raw), _readable(name, yours_raw)
     before = theirs if base is None else _readable(name, base_raw)
@@ -170,8 +288,10 @@ def _compare(merge, name, labels, base, theirs_raw, yours_raw, base_raw=None):
     you_changed = base is None or _same(name, yours_raw, base_raw) is False
     if not they_changed and not you_changed:
         return
+    # Bylines: whole names with their roles kept, dropped or added, as in the story's history.
+    diff = _items_diff if name == "bylines" else _word_diff
     if they_changed and you_changed:
-        if theirs == mine:
+        if theirs == mine and _same(name, theirs_raw, yours_raw):
             return  # both made the same change
         outcome = "both"
     else:
@@ -183,8 +303,8 @@ def _compare(merge, name, labels, base, theirs_raw, yours_raw, base_raw=None):
             base=before,
             theirs=theirs,
             yours=mine,
-            theirs_diff=_word_diff(before, theirs),
-            yours_diff=_word_diff(before, mine),
+            theirs_diff=diff(before, theirs),
+            yours_diff=diff(before, mine),
             outcome=outcome,
             theirs_raw=theirs_raw,
             yours_raw=yours_raw,

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 
 from articles import history, workflow
-from articles.models import Article, RefusedEdit
+from articles.models import Article, Byline, BylineRole, RefusedEdit
 from tests.factories import ArticleFactory, AuthorFactory
 from tests.test_workflow import change_form_data
 
@@ -125,16 +125,105 @@ def test_tags_are_compared_three_ways_and_corrections_or_bylines_they_changed_ar
     assert 'data-merge-field="tags"' in refused.text
 
 
-def test_bylines_they_changed_are_named_in_the_merge_view(two):
+def test_bylines_only_they_changed_are_a_row_and_the_form_takes_theirs(two):
     (ana, ana_client), (ben, ben_client) = two
     story = ArticleFactory(headline="Fab opens", authors=[AuthorFactory(), AuthorFactory()])
     opened = Article.objects.get(pk=story.pk)
     refused = save(ben_client, opened, headline="Unchanged bylines")
     assert refused.status_code == 302
     opened = Article.objects.get(pk=story.pk)
+    as_opened = byline_rows(opened, [b.author for b in opened.bylines.all()])
     assert save(ana_client, opened, dek="Ana's dek").status_code == 302
-    story.bylines.order_by("position").last().delete()  # Ana's byline change
-    refused = save(ben_client, opened, headline="Ben's headline")
+    dropped = story.bylines.order_by("position").last()
+    dropped.delete()  # Ana's byline change
+    # Ben's form still holds the byline Ana removed, by its id.
+    refused = save(ben_client, opened, headline="Ben's headline", **as_opened)
     merge = refused.context["adminform"].form.conflict
-    assert merge.also_changed == ["bylines"]
-    assert "They also changed the bylines" in refused.text
+    [row] = [row for row in merge.rows if row.name == "bylines"]
+    assert row.outcome == "theirs" and "bylines" not in merge.also_changed
+    assert row.base.endswith(f", {dropped.author.name} (Written by)")
+    assert f"<del>{dropped.author.name} (Written by)</del>" in row.theirs_diff
+    assert "They also changed the bylines" not in refused.text
+    assert resend(ben_client, story, refused).status_code == 302
+    story.refresh_from_db()
+    assert story.headline == "Ben's headline"
+    assert authors_of(story) == [(b.author.name, "Written by") for b in story.bylines.all()]
+    assert dropped.author.name not in [name for name, _ in authors_of(story)]
+
+
+def byline_rows(opened, authors, roles=None) -> dict:
+    """The Bylines box as the story form posts it: each byline the story had when the form
+    was opened (by id), kept if its author is in ``authors`` and ticked Delete if not, then a
+    new row for each other author; positions in the order of ``authors``."""
+    roles = roles or {}
+    existing = list(opened.bylines.all())
+    had = {byline.author_id for byline in existing}
+    data = {}
+    rows = existing + [Byline(author=a) for a in authors if a.pk not in had]
+    for index, byline in enumerate(rows):
+        prefix = f"bylines-{index}-"
+        author = byline.author
+        role = roles.get(author.pk) or (byline.role_id if byline.pk else "")
+        data[f"{prefix}id"] = byline.pk or ""
+        data[f"{prefix}article"] = opened.pk
+        data[f"{prefix}author"] = author.pk
+        data[f"{prefix}role"] = role
+        if author in authors:
+            data[f"{prefix}position"] = authors.index(author)
+        else:
+            data[f"{prefix}position"] = byline.position
+            data[f"{prefix}DELETE"] = "on"
+    data["bylines-TOTAL_FORMS"] = str(len(rows))
+    data["bylines-INITIAL_FORMS"] = str(len(existing))
+    return data
+
+
+def authors_of(story) -> list:
+    return [(b.author.name, b.role.name) for b in story.bylines.select_related("author", "role")]
+
+
+def test_bylines_both_changed_are_compared_as_names_and_saving_again_keeps_yours(two):
+    (ana, ana_client), (ben, ben_client) = two
+    rita, bo, cy = (AuthorFactory(name=name) for name in ("Rita Desk", "Bo Ode", "Cy Lee"))
+    story = ArticleFactory(headline="Fab opens", authors=[rita])
+    opened = Article.objects.get(pk=story.pk)
+    assert save(ana_client, opened, **byline_rows(opened, [rita, bo])).status_code == 302
+    refused = save(ben_client, opened, **byline_rows(opened, [cy, rita]))
+    [row] = refused.context["adminform"].form.conflict.conflicts
+    assert row.name == "bylines"
+    assert row.base == "Rita Desk (Written by)"
+    assert row.theirs == "Rita Desk (Written by), Bo Ode (Written by)"
+    assert row.yours == "Cy Lee (Written by), Rita Desk (Written by)"
+    assert "<ins>Bo Ode (Written by)</ins>" in row.theirs_diff
+    assert "<ins>Cy Lee (Written by)</ins>" in row.yours_diff
+    assert 'data-merge-field="bylines"' in refused.text
+    # The Bylines box the page shows holds yours (the default where both changed) ...
+    [inline] = [f for f in refused.context["inline_admin_formsets"] if f.formset.model is Byline]
+    shown = [
+        form.cleaned_data["author"].name
+        for form in sorted(inline.formset.forms, key=lambda f: f.cleaned_data.get("position", 0))
+        if form.cleaned_data and not form.cleaned_data.get("DELETE")
+    ]
+    assert shown == ["Cy Lee", "Rita Desk"]
+    # ... and saving it as it stands stores exactly yours, over Ana's bylines.
+    assert resend(ben_client, story, refused).status_code == 302
+    assert authors_of(story) == [("Cy Lee", "Written by"), ("Rita Desk", "Written by")]
+
+
+def test_bylines_only_you_changed_are_kept_when_they_changed_something_else(two):
+    (ana, ana_client), (ben, ben_client) = two
+    rita, cy = AuthorFactory(name="Rita Desk"), AuthorFactory(name="Cy Lee")
+    photographs = BylineRole.objects.get(slug="photographs")
+    story = ArticleFactory(headline="Fab opens", authors=[rita])
+    opened = Article.objects.get(pk=story.pk)
+    assert save(ana_client, opened, dek="Ana's dek").status_code == 302
+    refused = save(
+        ben_client, opened, **byline_rows(opened, [rita, cy], roles={cy.pk: photographs.pk})
+    )
+    rows = {row.name: row for row in refused.context["adminform"].form.conflict.rows}
+    assert rows["bylines"].outcome == "yours"
+    assert rows["bylines"].yours == "Rita Desk (Written by), Cy Lee (Photographs by)"
+    assert resend(ben_client, story, refused).status_code == 302
+    story.refresh_from_db()
+    assert story.dek == "Ana's dek"
+    assert authors_of(story) == [("Rita Desk", "Written by"), ("Cy Lee", "Photographs by")]

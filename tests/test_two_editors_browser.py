@@ -19,6 +19,7 @@ from tests.test_autosave_browser import (
     sign_in,
     type_in_body,
 )
+from tests.test_merge import byline_rows
 from tests.test_workflow import change_form_data
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -108,3 +109,42 @@ def test_another_editor_saved_first_the_merge_view_saves_without_retyping(
     saved = Article.objects.get(pk=story.pk)
     assert (saved.headline, saved.dek) == ("Fab opens early", "Edna's dek")
     assert "Rita's own words." in saved.body
+
+
+@pytest.mark.parametrize("choice", ["theirs", "yours"])
+def test_both_changed_the_bylines_take_theirs_or_keep_yours_and_save(
+    page, live_server, story, people, choice
+):
+    rita = story.bylines.get().author
+    bo = AuthorFactory(name="Bo Ode")
+    AuthorFactory(name="Cy Lee")  # the one Rita adds
+    sign_in(page, live_server, "rita")
+    open_story(page, live_server, story)
+    group = page.locator("#bylines-group")
+    group.get_by_role("button", name="Add another author").click()
+    group.locator("tr.form-row:not(.empty-form) .select2-selection").last.click()
+    page.locator(".select2-container--open .select2-search__field").fill("Cy")
+    page.locator(".select2-results__option", has_text="Cy Lee").click()
+    # Meanwhile Edna adds another byline.
+    edna = Client()
+    edna.force_login(people["edna"])
+    opened = Article.objects.get(pk=story.pk)
+    data = change_form_data(opened, **byline_rows(opened, [rita, bo]))
+    assert edna.post(f"/admin/articles/article/{story.pk}/change/", data).status_code == 302
+    click_save(page)
+    row = page.locator("#nr-merge-row-bylines")
+    expect(row).to_contain_text("you both changed it", timeout=20_000)
+    expect(row).to_contain_text("Rita Desk (Written by), Bo Ode (Written by)")
+    expect(row).to_contain_text("Rita Desk (Written by), Cy Lee (Written by)")
+    shown = group.locator("tr.form-row:not(.empty-form):visible .select2-selection__rendered")
+    expect(shown).to_have_text(["Rita Desk", "Cy Lee"])  # yours, until you choose
+    page.get_by_role("button", name="Take theirs: Bylines").click()
+    expect(shown).to_have_text(["Rita Desk", "Bo Ode"])
+    expect(page.locator("#nr-merge-choice-bylines")).to_have_text("Theirs")
+    if choice == "yours":
+        page.get_by_role("button", name="Keep yours: Bylines").click()
+        expect(shown).to_have_text(["Rita Desk", "Cy Lee"])
+    click_save(page)
+    expect(page.locator(".messagelist .success")).to_be_visible()
+    saved = [a.name for a in Article.objects.get(pk=story.pk).bylines_in_order]
+    assert saved == (["Rita Desk", "Bo Ode"] if choice == "theirs" else ["Rita Desk", "Cy Lee"])

@@ -3,6 +3,7 @@
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -226,10 +227,15 @@ class ArticleAdminForm(forms.ModelForm):
         current = Article.objects.get(pk=self.instance.pk)
         labels = {name: field.label for name, field in self.fields.items()}
         self.conflict = merging.three_way(
-            article=current, loaded=loaded, yours=self.cleaned_data, labels=labels
+            article=current, loaded=loaded, yours=self.cleaned_data, labels=labels, posted=self.data
         )
         self.data = self.data.copy()
         self.data["loaded_version"] = current.version
+        if self.conflict.byline_data:
+            # The Bylines box is sent back holding the side taken (ArticleAdmin.merged_inlines).
+            for key in [key for key in self.data if key.startswith("bylines-")]:
+                del self.data[key]
+            self.data.update(self.conflict.byline_data)
         for row in self.conflict.rows:
             if row.outcome == "theirs" and row.name == "tags":
                 self.data.setlist(self.add_prefix("tags"), [pk for pk, _ in row.theirs_raw["ids"]])
@@ -589,9 +595,29 @@ class ArticleAdmin(StoryListMixin, StoryHistoryMixin, VersionAdmin):
                 newsroom_time_zone=settings.TIME_ZONE,
             )
         context.update(writing.context(request, obj))
+        self.merged_inlines(request, context, obj)
         # The editor's import map is an inline script: it carries this request's CSP nonce.
         context["media"] = Media.from_media(context["media"], nonce=request.csp_nonce)
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def merged_inlines(self, request, context, obj):
+        """A save refused for someone else's newer one comes back with its Bylines box bound to
+        the merged bylines (ArticleAdminForm.refuse_stale_edit), not to the rows it posted:
+        those may name bylines deleted since, and miss the ones added since."""
+        form = context["adminform"].form
+        conflict = getattr(form, "conflict", None)
+        if conflict is None or not conflict.byline_data:
+            return
+        shown = context["inline_admin_formsets"]
+        formsets = []
+        for index, inline_formset in enumerate(shown):
+            formset, inline = inline_formset.formset, inline_formset.opts
+            if formset.model is Byline:
+                kwargs = self.get_formset_kwargs(request, obj, inline, formset.prefix)
+                formset = type(formset)(**{**kwargs, "data": form.data})
+                shown[index] = self.get_inline_formsets(request, [formset], [inline], obj)[0]
+            formsets.append(formset)
+        context["errors"] = helpers.AdminErrorList(form, formsets)
 
     def workflow_buttons(self, request, article):
         user, Status = request.user, Article.Status
