@@ -179,3 +179,29 @@ def test_dashboard_lists_history_and_confirmation_pass_axe(browser, live_server,
         ]
         assert problems == [], f"{path}: {json.dumps(problems, indent=2)}"
     context.close()
+
+
+def test_a_new_byline_moved_above_a_saved_one_survives_removing_another_new_one(
+    page, live_server, desk
+):
+    story = ArticleFactory(headline="Three authors", authors=[desk["jane"]])
+    AuthorFactory(name="Tia Ng")
+    log_in(page.context, live_server, desk["editor"])
+    page.goto(live_server.url + f"/admin/articles/article/{story.pk}/change/")
+    group = page.locator("#bylines-group")
+    for name in ("Sam", "Tia"):
+        group.get_by_role("button", name="Add another author").click()
+        group.locator("tr.form-row:not(.empty-form) .select2-selection").last.click()
+        page.locator(".select2-container--open .select2-search__field").fill(name)
+        page.locator(".select2-results__option", has_text=name).click()
+    for _ in range(2):
+        group.get_by_role("button", name="Move Tia Ng up").click()
+    # Removing Sam renumbers the rows' fields in page order (Django's inlines.js): Tia, new,
+    # must not take the number of Jane's saved byline.
+    group.locator("tr.form-row", has_text="Sam Poe").locator(".inline-deletelink").click()
+    with page.expect_navigation():
+        page.locator("input[name=_continue]").first.click()
+    assert [a.name for a in Article.objects.get(pk=story.pk).bylines_in_order] == [
+        "Tia Ng",
+        "Jane Roe",
+    ]

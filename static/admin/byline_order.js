@@ -5,6 +5,7 @@
 (function () {
   "use strict";
   var GROUP = "bylines-group";
+  var PREFIX = "bylines";
 
   function rows(group) {
     return Array.prototype.filter.call(
@@ -26,6 +27,24 @@
       row.querySelectorAll(".nr-move").forEach(function (button) {
         var up = button.dataset.direction === "up";
         button.setAttribute("aria-label", (up ? "Move " : "Move ") + authorName(row) + (up ? " up" : " down"));
+      });
+    });
+  }
+
+  // Removing a new row numbers every row's fields in page order again (admin/js/inlines.js),
+  // but the formset reads its first INITIAL_FORMS rows as the saved bylines: a new byline
+  // moved above a saved one would take that byline's number. Saved rows first, then new.
+  function reindex(group) {
+    var list = rows(group);
+    var saved = list.filter(function (row) { return row.classList.contains("has_original"); });
+    var fresh = list.filter(function (row) { return saved.indexOf(row) === -1; });
+    var number = new RegExp("(" + PREFIX + "-(\\d+|__prefix__))");
+    saved.concat(fresh).forEach(function (row, index) {
+      var name = PREFIX + "-" + index;
+      [row].concat(Array.prototype.slice.call(row.querySelectorAll("*"))).forEach(function (el) {
+        if (el.htmlFor) el.htmlFor = el.htmlFor.replace(number, name);
+        if (el.id) el.id = el.id.replace(number, name);
+        if (el.name) el.name = el.name.replace(number, name);
       });
     });
   }
@@ -113,6 +132,11 @@
         equip(group, event.target);
         renumber(group);
       }
+    });
+    document.addEventListener("formset:removed", function (event) {
+      if (!event.detail || event.detail.formsetName !== PREFIX) return;
+      // After the admin's own numbering, which follows this event.
+      window.queueMicrotask(function () { reindex(group); renumber(group); });
     });
     group.addEventListener("change", function () { renumber(group); });
     // The author picker (select2) announces a choice through jQuery, which native listeners
