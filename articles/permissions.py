@@ -91,7 +91,8 @@ def viewable(user, stories):
     own = Q(created_by=user) | Exists(
         Byline.objects.filter(article=OuterRef("pk"), author__user=user)
     )
-    return stories.live().filter(own) | stories.public()
+    # Public first: most stories are, and PostgreSQL tests the conditions in this order.
+    return stories.public() | stories.live().filter(own)
 
 
 def can_set_photo_rights(user) -> bool:

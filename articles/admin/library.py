@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 
 from articles import imaging
 from articles.admin.common import NewsroomAdminMedia, RecordsContentEvents, photo_thumbnail
-from articles.admin.lists import MyPhotosFilter, time_cell
+from articles.admin.lists import MyPhotosFilter, RowCheckboxMixin, time_cell
 from articles.figures import refresh_bodies_using
 from articles.markup import media_url
 from articles.models import Article, BylineRole, OldURL, Photo, Section
@@ -166,7 +166,7 @@ _viewer = ContextVar("photo_admin_viewer", default=None)
 
 
 @admin.register(Photo)
-class PhotoAdmin(RecordsContentEvents, admin.ModelAdmin):
+class PhotoAdmin(RowCheckboxMixin, RecordsContentEvents, admin.ModelAdmin):
     form = PhotoAdminForm
     # Fits 1280 px: a thumbnail one can recognise, the caption with its credit under it, the
     # rights, and the upload time the list is sorted by.

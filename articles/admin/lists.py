@@ -4,9 +4,11 @@ chips, times with their zone, and a "mine" filter."""
 from functools import cache
 
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
@@ -82,7 +84,21 @@ def _light(changelist):
     return LightChangeList
 
 
-class StoryListMixin:
+class RowCheckboxMixin:
+    """The action checkbox of each row written out: Django renders a form widget through
+    three templates for it, the costliest cell of a 50-row list. The HTML is Django's."""
+
+    def action_checkbox(self, obj):
+        label = format_html(gettext("Select this object for an action - {}"), str(obj))
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            obj.pk,
+            label,
+        )
+
+
+class StoryListMixin(RowCheckboxMixin):
     """ArticleAdmin's list: the headline with its section and bylines under it, the status,
     the publish time and the last edit, newest edit first (the sorted column shows it)."""
 
