@@ -7,6 +7,7 @@ it, so the credit can never be forgotten or mistyped.
 
 import re
 from html import unescape
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -84,15 +85,24 @@ def render_body(html: str, *, sponsored: bool = False) -> str:
     return render_body_and_photos(html, sponsored=sponsored)[0]
 
 
-def render_body_and_photos(html: str, *, sponsored: bool = False) -> tuple[str, list[int]]:
-    """``render_body``, and the ids of the library photos the body shows (in order, once
-    each): stored beside body_html on save so a page names them (`photo-<id>` surrogate
-    keys) without a query. One query for both."""
+class RenderedBody(NamedTuple):
+    html: str
+    photos: list[int]  # the library photos it shows, in order, once each
+    uncredited: int  # images shown without a credit line
+    without_alt: int  # of those, how many have no alt text either
+
+
+def render_body_and_photos(html: str, *, sponsored: bool = False) -> RenderedBody:
+    """``render_body``, the ids of the library photos the body shows (stored beside
+    body_html on save so a page names them, `photo-<id>` surrogate keys, without a query),
+    and how many of its images readers would see with no credit (and no alt text): the
+    dashboard's "needs attention" reads those counts. One query for all of it."""
     if sponsored:
         html = sponsored_links(html)
     photos = library_photos(html)
+    uncredited, without_alt = images_without_credit(html, is_library=photos.__contains__)
     if not photos:
-        return html, []
+        return RenderedBody(html, [], uncredited, without_alt)
     ids = list(dict.fromkeys(photo.pk for photo in photos.values()))
 
     def figure(match: re.Match) -> str:
@@ -120,7 +130,30 @@ def render_body_and_photos(html: str, *, sponsored: bool = False) -> tuple[str, 
             photo.credit_line,
         )
 
-    return _FIGURE.sub(figure, html), ids
+    return RenderedBody(_FIGURE.sub(figure, html), ids, uncredited, without_alt)
+
+
+def images_without_credit(html: str, *, is_library) -> tuple[int, int]:
+    """How many images of a body readers see with no credit line, and how many of those
+    also lack alt text. Only a library photo leading a <figure> is printed with its credit
+    (and, when the body gives none, the library's alt text: ``render_body``); any other
+    image is shown as it stands: from elsewhere, or a library photo outside a figure.
+    ``is_library(src)`` says whether a src is a library photo's (the 0026 migration passes
+    its own, from the names it read)."""
+    credited = set()
+    for match in _FIGURE.finditer(html):
+        image = _IMG.search(match.group("inner"))
+        if image and is_library(image.group("src")):
+            credited.add(match.start("inner") + image.start())
+    uncredited = without_alt = 0
+    for image in _IMG.finditer(html):
+        if image.start() in credited:
+            continue
+        uncredited += 1
+        alt = _ALT.search(image.group(0))
+        if alt is None or not unescape(alt.group("alt")).strip():
+            without_alt += 1
+    return uncredited, without_alt
 
 
 def refresh_bodies_using(photo: Photo) -> int:

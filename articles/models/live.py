@@ -106,4 +106,5 @@ class LiveUpdate(models.Model):
     def prepare_to_save(self) -> None:
         """Sanitized like a story's body, on every save and by the archive import."""
         self.body = clean_body(self.body)
-        self.body_html, self.body_photos = render_body_and_photos(self.body)
+        rendered = render_body_and_photos(self.body)
+        self.body_html, self.body_photos = rendered.html, rendered.photos

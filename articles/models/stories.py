@@ -31,6 +31,8 @@ class StateChangeRefused(PermissionDenied):
     """A write that would change a story's workflow state outside articles.workflow."""
 
 
+COUNT_MAX = 32767  # a PositiveSmallIntegerField's largest value
+
 # A story's workflow state: what only articles.workflow changes, with its checks and its log.
 STATE_FIELDS = frozenset(
     {
@@ -344,6 +346,10 @@ class Article(models.Model):
     body_html = models.TextField(editable=False, default="")
     # The library photos body_html shows: their `photo-<id>` keys name the page for a CDN.
     body_photos = models.JSONField(editable=False, default=list, blank=True)
+    # Images readers see with no credit line (from outside the library, or a library photo
+    # outside a figure), and how many of them lack alt text: the dashboard's "needs attention".
+    uncredited_images = models.PositiveSmallIntegerField(editable=False, default=0)
+    images_without_alt = models.PositiveSmallIntegerField(editable=False, default=0)
     body_text = models.TextField(editable=False, default="")
     # Weighted full-text index (headline > dek > body), kept by save() on PostgreSQL.
     search_vector = SearchVectorField(null=True, editable=False)
@@ -388,6 +394,12 @@ class Article(models.Model):
             # "Mine" (ArticleQuerySet.mine): the ids of the stories a person started, read
             # from the index alone. It stands in for the foreign key's own index.
             models.Index(fields=["created_by", "id"], name="article_created_by_idx"),
+            # Needs attention: the few stories with an uncredited image, latest edit first.
+            models.Index(
+                fields=["-updated_at", "-id"],
+                condition=Q(uncredited_images__gt=0),
+                name="article_uncredited_idx",
+            ),
         ]
 
     def __str__(self):
@@ -436,9 +448,10 @@ class Article(models.Model):
         self.body = clean_body(self.body)
         # The type is read here, so a story that becomes (or stops being) Sponsored is
         # rendered again with its links marked (or not) on that save.
-        self.body_html, self.body_photos = render_body_and_photos(
-            self.body, sponsored=self.is_sponsored
-        )
+        rendered = render_body_and_photos(self.body, sponsored=self.is_sponsored)
+        self.body_html, self.body_photos = rendered.html, rendered.photos
+        self.uncredited_images = min(rendered.uncredited, COUNT_MAX)
+        self.images_without_alt = min(rendered.without_alt, COUNT_MAX)
         self.teaser = clean_short_text(self.teaser)
         teaser = story_teaser(body=self.body, handwritten=self.teaser)
         self.teaser_html, self.teaser_truncated = teaser.html, teaser.truncated

@@ -175,6 +175,9 @@ class Command(BaseCommand):
                 elif state == "scheduled":
                     publish_at = now + timedelta(minutes=rng.randrange(10, 60 * 24 * 7))
                 text = " ".join(rng.choices(WORDS, k=300))
+                # One in 200 shows a wire picture pasted in, uncredited: needs attention.
+                pasted = int(k % 200 == 0)
+                picture = f'<img src="https://wire.example/{k}.jpg">' if pasted else ""
                 owner = rng.randrange(REPORTERS)
                 owners.append(owner)
                 articles.append(
@@ -183,8 +186,10 @@ class Command(BaseCommand):
                         slug=f"{PREFIX}story-{k}",
                         dek=" ".join(rng.choices(WORDS, k=12)),
                         section=rng.choice(sections),
-                        body=f"<p>{text}</p>",
-                        body_html=f"<p>{text}</p>",
+                        body=f"<p>{text}</p>{picture}",
+                        body_html=f"<p>{text}</p>{picture}",
+                        uncredited_images=pasted,
+                        images_without_alt=pasted,
                         body_text=text,
                         teaser_html=f"<p>{' '.join(text.split()[:40])}…</p>",
                         word_count=300,
