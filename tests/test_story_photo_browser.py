@@ -3,7 +3,9 @@ form (no pop-up), required fields marked, the file kept when the photo or the st
 refused, the focal point set before any save; and a reporter files a whole story with a new
 photo in at most 15 interactions (clicks and key presses, not typed text), counted here."""
 
+import io
 import os
+import re
 
 import pytest
 from django.contrib.auth.models import Group
@@ -141,3 +143,95 @@ def test_the_photo_file_survives_a_refused_photo_and_a_refused_story(
     page.locator("input[name=_continue]").first.click()
     expect(page.locator(".messagelist .success")).to_be_visible()
     assert Article.objects.get(headline="Fab with a photo").lead_photo == photo
+
+
+def jpeg_bytes(size=(640, 400), color="teal") -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def drop_file(page, target: str, data: bytes, name: str, kind: str = "image/jpeg"):
+    """What a person dragging a file from their desktop onto ``target`` causes: dragenter,
+    dragover and drop, carrying a DataTransfer with the file."""
+    transfer = page.evaluate_handle(
+        """([bytes, name, kind]) => {
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([new Uint8Array(bytes)], name, { type: kind }));
+            return transfer;
+        }""",
+        [list(data), name, kind],
+    )
+    zone = page.locator(target)
+    zone.dispatch_event("dragenter", {"dataTransfer": transfer})
+    zone.dispatch_event("dragover", {"dataTransfer": transfer})
+    expect(zone).to_have_class(re.compile(r"\bnr-drop-over\b"))
+    zone.dispatch_event("drop", {"dataTransfer": transfer})
+    expect(zone).not_to_have_class(re.compile(r"\bnr-drop-over\b"))
+
+
+def test_a_dropped_photo_is_uploaded_with_its_words_and_kept_through_a_refusal(
+    page, live_server, rita
+):
+    sign_in(page, live_server, "rita")
+    page.goto(live_server.url + "/admin/articles/article/add/")
+    page.wait_for_selector(BODY)
+    page.fill("#id_headline", "Fab dropped in")
+    page.select_option("#id_section", label="Chips")
+    data = jpeg_bytes()
+    drop_file(page, "#nr-drop", data, "dropped-fab.jpg")
+    expect(page.locator("#nr-photo-preview")).to_be_visible()
+    expect(page.locator("#nr-photo-preview-img")).to_have_attribute(
+        "alt", "Preview of dropped-fab.jpg"
+    )
+    # Kept in the file input too, as if chosen there.
+    assert page.evaluate("document.getElementById('nr-photo-file').files[0].name") == (
+        "dropped-fab.jpg"
+    )
+    page.fill("#nr-photo-alt", "A teal wafer, dropped")
+    page.fill("#nr-photo-caption", "The fab, from the air.")
+    # No credit: refused, and the dropped file stays, ready to send again.
+    page.get_by_role("button", name="Upload and use as lead photo").click()
+    expect(page.locator("#nr-photo-errors")).to_contain_text("credit")
+    expect(page.locator("#nr-photo-credit")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#nr-photo-preview")).to_be_visible()
+    assert page.evaluate("document.getElementById('nr-photo-file').files.length") == 1
+    assert not Photo.objects.exists()
+    page.fill("#nr-photo-credit", "Rita Reporter/Newsroom")
+    page.get_by_role("button", name="Upload and use as lead photo").click()
+    expect(page.locator("#nr-photo-done")).to_contain_text("chosen as the lead photo")
+    photo = Photo.objects.get()
+    assert (photo.alt_text, photo.caption, photo.credit) == (
+        "A teal wafer, dropped",
+        "The fab, from the air.",
+        "Rita Reporter/Newsroom",
+    )
+    with photo.image.open("rb") as stored, Image.open(stored) as image:
+        assert image.size == (640, 400)  # the dropped file's pixels, not a stand-in
+    expect(page.locator("#id_lead_photo")).to_have_value(str(photo.pk))
+    page.locator("input[name=_continue]").first.click()
+    expect(page.locator(".messagelist .success")).to_be_visible()
+    assert Article.objects.get(headline="Fab dropped in").lead_photo == photo
+
+
+def test_a_dropped_photo_not_yet_uploaded_is_not_lost_when_the_story_is_saved(
+    page, live_server, rita
+):
+    sign_in(page, live_server, "rita")
+    page.goto(live_server.url + "/admin/articles/article/add/")
+    page.wait_for_selector(BODY)
+    page.fill("#id_headline", "Fab saved with its photo")
+    drop_file(page, "#nr-drop", jpeg_bytes(color="navy"), "fab.jpg")
+    page.fill("#nr-photo-alt", "A navy wafer")
+    # Saved before "Upload": the credit is missing, so the story waits and says why.
+    page.locator("input[name=_continue]").first.click()
+    expect(page.locator("#nr-photo-errors")).to_contain_text("credit")
+    assert page.evaluate("document.getElementById('nr-photo-file').files.length") == 1
+    assert not Article.objects.filter(headline="Fab saved with its photo").exists()
+    page.fill("#nr-photo-credit", "Rita Reporter/Newsroom")
+    page.select_option("#id_section", label="Chips")
+    page.locator("input[name=_continue]").first.click()
+    expect(page.locator(".messagelist .success")).to_be_visible()
+    photo = Photo.objects.get()
+    assert photo.alt_text == "A navy wafer" and photo.credit == "Rita Reporter/Newsroom"
+    assert Article.objects.get(headline="Fab saved with its photo").lead_photo == photo

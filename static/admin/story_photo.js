@@ -2,7 +2,8 @@
    set its focal point on the preview, give its alt text and credit (required, marked) and a
    caption, and it is uploaded at once (articles/admin/writing.py) and chosen as the lead
    photo. The story form keeps only the photo's id, so nothing is dropped if the story is
-   sent back with an error; a photo refused for a missing credit keeps its file here. */
+   sent back with an error; a photo refused for a missing credit keeps its file here, and a
+   photo not yet uploaded when the story is saved is uploaded first. */
 (function () {
   "use strict";
 
@@ -92,10 +93,12 @@
       $("nr-photo-credit").setAttribute("aria-invalid", found.credit ? "true" : "false");
     }
 
-    $("nr-photo-send").addEventListener("click", function () {
+    // Sends the chosen file with its words; true once it is in the library and chosen as
+    // the lead photo, false (the file and words kept, the reasons shown) otherwise.
+    function upload() {
       if (!chosen) {
         showErrors({ image: [{ message: "Choose or drop a photo first." }] });
-        return;
+        return Promise.resolve(false);
       }
       var data = new FormData();
       data.append("csrfmiddlewaretoken", cookie("csrftoken"));
@@ -107,7 +110,7 @@
       data.append("focal_x", focal.x.toFixed(3));
       data.append("focal_y", focal.y.toFixed(3));
       done.textContent = "Uploading…";
-      fetch(box.getAttribute("data-url"), { method: "POST", body: data, credentials: "same-origin" })
+      return fetch(box.getAttribute("data-url"), { method: "POST", body: data, credentials: "same-origin" })
         .then(function (response) {
           return response.json().then(function (answer) { return { ok: response.ok, answer: answer }; });
         })
@@ -115,7 +118,7 @@
           if (!result.ok) {
             done.textContent = "";
             showErrors(result.answer.errors || {});
-            return;
+            return false;
           }
           showErrors({});
           var photo = result.answer;
@@ -128,12 +131,38 @@
           chosen = null;
           file.value = "";
           preview.hidden = true;
+          return true;
         })
         .catch(function () {
           done.textContent = "";
           showErrors({ __all__: [{ message: "Cannot reach the server: the photo is still here; try again." }] });
+          return false;
         });
-    });
+    }
+
+    $("nr-photo-send").addEventListener("click", upload);
+
+    // A photo dropped or chosen but not yet uploaded goes up before the story is saved: the
+    // page the save leads to could not keep the file. If it is refused, the story waits, with
+    // the reasons shown beside the photo. (Capture on the document: before autosave.js sends
+    // the draft and submits.)
+    var form = select.form;
+    document.addEventListener("submit", function (event) {
+      if (event.target !== form || !chosen) return;
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      var submitter = event.submitter;
+      upload().then(function (ok) {
+        if (!ok) {
+          box.scrollIntoView({ block: "center" });
+          var invalid = box.querySelector("[aria-invalid=true]");
+          if (invalid) invalid.focus();
+          return;
+        }
+        if (submitter && submitter.form === form) form.requestSubmit(submitter);
+        else form.requestSubmit();
+      });
+    }, true);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
