@@ -115,6 +115,31 @@ def test_the_story_and_photo_lists_fit_without_sideways_scrolling(
     context.close()
 
 
+@pytest.mark.parametrize("width", [1280, 375])
+def test_an_old_story_with_an_uncredited_image_needs_attention(
+    browser, live_server, desk, width, tmp_path
+):
+    old = ArticleFactory(
+        headline=f"{LONG}, from the archive",
+        publish_at=timezone.now() - timedelta(days=90),
+        body='<p>Words.</p><img src="https://wire.example/fab.jpg">',
+    )
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    log_in(context, live_server, desk["editor"])
+    page.goto(live_server.url + "/admin/")
+    attention = page.locator("section[aria-labelledby=desk-attention]")
+    entry = attention.get_by_role("link", name=old.headline)
+    assert entry.is_visible()
+    assert "no alt text" in attention.inner_text()
+    assert fits(page)
+    entry.scroll_into_view_if_needed()
+    page.screenshot(path=str(tmp_path / f"dashboard-{width}.png"), full_page=True)
+    entry.click()
+    page.wait_for_url(f"**/admin/articles/article/{old.pk}/change/")
+    context.close()
+
+
 def test_bylines_are_picked_by_name_and_reordered_from_the_keyboard(page, live_server, desk):
     story = ArticleFactory(headline="Two authors", authors=[desk["jane"]])
     log_in(page.context, live_server, desk["editor"])
