@@ -6,6 +6,8 @@ from datetime import timedelta
 
 import pytest
 from django.contrib import admin
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.management.commands.bench_admin import QUERY_BUDGETS
@@ -115,6 +117,22 @@ def test_the_story_form_uses_a_constant_number_of_queries(
     with django_assert_max_num_queries(QUERY_BUDGETS["story form"]):
         page = editor_client.get(f"/admin/articles/article/{stories[0].pk}/change/")
         assert page.status_code == 200
+
+
+def test_a_byline_on_the_story_form_costs_at_most_one_query(editor_client):
+    def queries_for(story):
+        with CaptureQueriesContext(connection) as queries:
+            assert (
+                editor_client.get(f"/admin/articles/article/{story.pk}/change/").status_code == 200
+            )
+        return len(queries)
+
+    one = ArticleFactory(authors=AuthorFactory.create_batch(1))
+    four = ArticleFactory(authors=AuthorFactory.create_batch(4))
+    queries_for(one)  # caches warm
+    # Each row's author picker reads the author it shows (Django's autocomplete widget);
+    # the author's name over the row and the list of roles cost nothing more.
+    assert queries_for(four) - queries_for(one) <= 3
 
 
 def test_a_row_checkbox_is_djangos_own():

@@ -98,12 +98,19 @@ class BylineInline(admin.TabularInline):
     def get_extra(self, request, obj=None, **kwargs):
         return 0 if obj is not None and obj.bylines.exists() else 1
 
+    def get_queryset(self, request):
+        # A saved byline prints its author's name over its row.
+        return super().get_queryset(request).select_related("author")
+
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         if db_field.name in ("author", "role"):
             wrapper = field.widget
             wrapper.can_change_related = wrapper.can_delete_related = False
             wrapper.can_view_related = False
+        if db_field.name == "role":
+            # The roles read once for every row of this request's form, not once per row.
+            field.choices = list(field.choices)
         return field
 
 
