@@ -31,7 +31,7 @@ REPORTERS = 50
 TARGET_MS = 150
 RUNS = 15
 # Most queries each page may make, whatever the number of stories.
-QUERY_BUDGETS = {"dashboard": 14, "story list": 14, "story form": 40}
+QUERY_BUDGETS = {"dashboard": 14, "story list": 14, "story form": 32}
 # (state, share of the stories)
 STATES = [("published", 0.70), ("scheduled", 0.02), ("draft", 0.15), ("review", 0.08)]
 STATES.append(("unpublished", 1 - sum(share for _, share in STATES)))
