@@ -44,6 +44,7 @@ def _cards(stories):
         "pk",
         "headline",
         "status",
+        "embargoed",
         "publish_at",
         "updated_at",
         "deleted_at",

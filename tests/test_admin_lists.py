@@ -146,3 +146,51 @@ def test_a_row_checkbox_is_djangos_own():
     assert 'aria-label="Select this object for an action - Fabs &amp; &quot;yield' in str(
         model_admin.action_checkbox(story)
     )
+
+
+def embargoed_story(editor, **fields):
+    from articles import workflow
+
+    story = ArticleFactory(
+        status=Article.Status.IN_REVIEW, publish_at=None, authors=[AuthorFactory()], **fields
+    )
+    until = timezone.now().replace(microsecond=0) + timedelta(hours=30)
+    return workflow.embargo(article=story, by=editor, until=until)
+
+
+def status_cell(html: str, story) -> str:
+    import lxml.html
+
+    tree = lxml.html.fromstring(html)
+    link = tree.xpath(f"//table[@id='result_list']//a[contains(@href, '/{story.pk}/change/')]")[0]
+    row = link.xpath("ancestor::tr")[0]
+    return row.find_class("field-status_label")[0]
+
+
+def test_an_embargoed_story_has_its_own_chip_in_the_story_list(editor_client, editor):
+    story = embargoed_story(editor)
+    cell = status_cell(editor_client.get("/admin/articles/article/").text, story)
+    chips = [c.text_content().strip() for c in cell.find_class("nr-status")]
+    assert chips == ["Under embargo"]
+    assert "nr-status-embargoed" in cell.find_class("nr-status")[0].get("class")
+
+
+def test_the_list_status_cell_is_a_chip_and_a_short_time(editor_client, editor, settings):
+    settings.TIME_ZONE = "Europe/Berlin"
+    story = embargoed_story(editor)
+    scheduled = ArticleFactory(publish_at=timezone.now() + timedelta(days=2))
+    html = editor_client.get("/admin/articles/article/").text
+    cell = status_cell(html, story)
+    text = " ".join(cell.text_content().split())
+    short = lists_time(story.publish_at)
+    assert text == f"Under embargo until {short}", text
+    time = cell.xpath(".//time[@data-embargo-until]")[0]
+    assert time.get("datetime") == story.publish_at.isoformat()
+    assert time.getnext().get("data-embargo-countdown") is not None
+    assert " ".join(status_cell(html, scheduled).text_content().split()) == "Scheduled"
+
+
+def lists_time(moment) -> str:
+    from articles.admin.lists import local_time
+
+    return local_time(moment)

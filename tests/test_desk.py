@@ -224,3 +224,22 @@ def test_the_dashboard_costs_the_same_queries_whatever_the_number_of_stories(
         client.force_login(user)
         with django_assert_max_num_queries(QUERY_BUDGETS["dashboard"]):
             assert client.get("/admin/").status_code == 200
+
+
+def test_an_embargoed_story_going_live_has_its_own_chip_on_the_dashboard(editor_client, editor):
+    from articles import workflow
+
+    story = ArticleFactory(
+        headline="Under wraps",
+        status=Article.Status.IN_REVIEW,
+        publish_at=None,
+        authors=[AuthorFactory()],
+    )
+    workflow.embargo(article=story, by=editor, until=timezone.now() + timedelta(hours=3))
+    ArticleFactory(headline="Plain schedule", publish_at=timezone.now() + timedelta(hours=4))
+    html = editor_client.get("/admin/").text
+    section = html.split('aria-labelledby="desk-going-live"')[1].split("</section>")[0]
+    rows = {row.split("</a>")[0].rsplit(">", 1)[-1]: row for row in section.split("<li>")[1:]}
+    assert 'nr-status-embargoed">Under embargo<' in rows["Under wraps"]
+    assert "nr-status-scheduled" not in rows["Under wraps"]
+    assert 'nr-status-scheduled">Scheduled<' in rows["Plain schedule"]

@@ -6,7 +6,7 @@ all but editors, no preview link shows it, its photos reach only the staff. Lift
 extending are workflow actions, logged, editors only.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import time_machine
@@ -15,6 +15,7 @@ from django.utils import timezone
 from reversion.models import Version
 
 from articles import history, share_cards, workflow
+from articles.admin.lists import local_time
 from articles.media import PREVIEW_COOKIE, PREVIEW_SALT
 from articles.models import Activity, Article, PreviewLink
 from articles.permissions import can_edit
@@ -351,16 +352,17 @@ def test_the_admin_lifts_and_extends_with_confirmation(editor_client, draft, edi
 
 def test_the_change_form_and_the_list_show_the_embargo_and_who_set_it(editor_client, draft, editor):
     story = embargoed(draft, editor)
-    until = timezone.localtime(story.publish_at).strftime("%Y-%m-%d %H:%M %Z")
+    until = timezone.localtime(story.publish_at).strftime("%a %-d %b %Y, %H:%M %Z")
     page = editor_client.get(f"/admin/articles/article/{story.pk}/change/").text
-    assert "Embargoed until" in page and until in page and "set by edna" in page
-    assert f'datetime="{story.publish_at.isoformat()}"' in page
+    assert "Under embargo" in page and until in page and "set by edna" in page
+    assert f'datetime="{timezone.localtime(story.publish_at).isoformat()}"' in page
     assert "Lift embargo now" in page and "Extend embargo" in page
     # Nothing that would publish it, schedule it or share it.
     assert "Publish now" not in page and "Schedule for" not in page
     assert "Share a preview link" not in page
     listing = editor_client.get("/admin/articles/article/?visibility=embargoed").text
-    assert "Merger agreed" in listing and until in listing and "set by edna" in listing
+    short = local_time(story.publish_at)
+    assert "Merger agreed" in listing and "Under embargo" in listing and short in listing
     assert "admin/embargo_countdown" in listing
     schedule = editor_client.get("/admin/articles/article/schedule/").text
     assert "Merger agreed" in schedule and "nr-status-embargoed" in schedule
@@ -370,7 +372,7 @@ def test_a_reporter_sees_the_embargo_but_no_button_to_change_it(client, draft, e
     story = embargoed(draft, editor)
     client.force_login(reporter)
     page = client.get(f"/admin/articles/article/{story.pk}/change/").text
-    assert "Embargoed until" in page
+    assert "Under embargo" in page and "set by edna" in page
     assert "Lift embargo now" not in page and "Extend embargo" not in page
     assert 'name="_save"' not in page
 
@@ -404,3 +406,66 @@ def test_a_reporter_on_a_live_story_under_embargo_cannot_post_an_update(
     with time_machine.travel(story.publish_at + timedelta(seconds=1), tick=False):
         story = Article.objects.get(pk=story.pk)  # public now: its reporters write it live
         live.add_update(story=story, by=reporter, body="<p>Now live.</p>", author=author)
+
+
+# --- the story form's side panel ----------------------------------------------------------------
+
+
+def side_panel(html: str):
+    """The story form's side-panel workflow block, and the page's forms by id."""
+    import lxml.html
+
+    tree = lxml.html.fromstring(html)
+    side = tree.get_element_by_id("nr-side-workflow")
+    forms = {form.get("id"): form for form in tree.iter("form") if form.get("id")}
+    return side, forms
+
+
+def test_the_embargo_lift_and_extend_controls_sit_in_the_side_panel_each_with_its_form(
+    editor_client, draft, editor
+):
+    story = embargoed(draft, editor)
+    side, forms = side_panel(editor_client.get(f"/admin/articles/article/{story.pk}/change/").text)
+    text = side.text_content()
+    assert "Lift embargo now" in text and "Extend embargo" in text and "set by edna" in text
+    # Each control submits its own form (forms cannot nest inside the story's form).
+    lift = side.xpath(".//button[normalize-space()='Lift embargo now']")[0]
+    extend = side.xpath(".//button[normalize-space()='Extend embargo']")[0]
+    assert forms[lift.get("form")].get("action").endswith(f"/{story.pk}/workflow/lift/")
+    assert forms[extend.get("form")].get("action").endswith(f"/{story.pk}/workflow/extend/")
+    for name, form in (("confirm", lift.get("form")), ("at", extend.get("form"))):
+        assert side.xpath(f".//input[@name='{name}'][@form='{form}']"), (name, form)
+    # The countdown still follows the end's <time>.
+    time = side.xpath(".//time[@data-embargo-until]")[0]
+    assert time.getnext().get("data-embargo-countdown") is not None
+
+
+def test_the_status_line_sits_in_the_side_panel_with_its_time_zone(editor_client, settings):
+    settings.TIME_ZONE = "Europe/Berlin"
+    story = ArticleFactory(publish_at=timezone.now() + timedelta(days=3), authors=[AuthorFactory()])
+    html = editor_client.get(f"/admin/articles/article/{story.pk}/change/").text
+    side, _ = side_panel(html)
+    state = side.find_class("nr-workflow-state")[0]
+    text = " ".join(state.text_content().split())
+    zone = timezone.localtime(story.publish_at).strftime("%Z")
+    assert "Scheduled" in text and "goes live" in text and zone in text, text
+    assert f"version {story.version}" in text
+    time = state.xpath(".//time")[0]
+    assert datetime.fromisoformat(time.get("datetime")) == story.publish_at
+    assert "+00:00" not in text and "+01:00" not in text
+    assert html.count("nr-workflow-state") == 1
+
+
+def test_preview_links_are_shared_and_revoked_from_the_side_panel(editor_client, draft, editor):
+    link = workflow.share_preview(article=draft, by=editor)
+    side, forms = side_panel(editor_client.get(f"/admin/articles/article/{draft.pk}/change/").text)
+    share = side.xpath(".//button[starts-with(normalize-space(), 'Share a preview link')]")[0]
+    assert forms[share.get("form")].get("action").endswith(f"/{draft.pk}/workflow/share/")
+    revoke = side.xpath(".//button[normalize-space()='Revoke']")[0]
+    form = forms[revoke.get("form")]
+    assert form.get("action").endswith(f"/{draft.pk}/workflow/revoke/")
+    assert form.xpath(".//input[@name='link']")[0].get("value") == str(link.pk)
+    assert side.xpath(f".//a[@href='{link.get_absolute_url()}']")
+    response = editor_client.post(form.get("action"), {"link": link.pk})
+    assert response.status_code == 302
+    assert not PreviewLink.objects.get(pk=link.pk).is_active

@@ -21,11 +21,19 @@ def local_time(value) -> str:
     return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
 
 
+def _wraps_after_the_date(text: str) -> str:
+    """A time like "18 Sep, 20:06 UTC" may break after the date, never inside the date or
+    the time: a narrow column of times leaves the headlines room."""
+    return ", ".join(part.replace(" ", "\u00a0") for part in text.split(", "))
+
+
 def time_cell(value):
     if value is None:
         return "—"
     return format_html(
-        '<time datetime="{}" data-nr-local>{}</time>', value.isoformat(), local_time(value)
+        '<time datetime="{}" data-nr-local>{}</time>',
+        value.isoformat(),
+        _wraps_after_the_date(local_time(value)),
     )
 
 
@@ -58,16 +66,34 @@ class MyPhotosFilter(MineFilter):
         return queryset.filter(uploaded_by=user)
 
 
+def _chip(kind: str, label) -> str:
+    return format_html('<span class="nr-status nr-status-{}">{}</span>', kind, label)
+
+
 def status_chip(article: Article):
-    """Draft, In review, Scheduled (with its time), Live or Unpublished, as a coloured chip."""
+    """Draft, In review, Scheduled, Under embargo, Live or Unpublished, as a chip whose text
+    says it (the colour only repeats it). The dashboard's chip is admin/desk/status.html."""
+    if article.is_under_embargo:
+        return _chip("embargoed", _("Under embargo"))
     if article.is_scheduled:
-        return format_html('<span class="nr-status nr-status-scheduled">{}</span>', _("Scheduled"))
+        return _chip("scheduled", _("Scheduled"))
     if article.is_public:
-        return format_html('<span class="nr-status nr-status-published">{}</span>', _("Live"))
+        return _chip("published", _("Live"))
+    return _chip(article.status, article.get_status_display())
+
+
+def status_cell(article: Article):
+    """A list row's status: the chip and, under embargo, until when (short, with its zone;
+    admin/embargo_countdown.js adds "in 1 h 04 min"). Who set the embargo is on the story."""
+    if not article.is_under_embargo:
+        return status_chip(article)
     return format_html(
-        '<span class="nr-status nr-status-{}">{}</span>',
-        article.status,
-        article.get_status_display(),
+        '{} <span class="nr-status-when">{} <time datetime="{}" data-embargo-until>{}</time>'
+        '<span class="nr-countdown" data-embargo-countdown hidden></span></span>',
+        status_chip(article),
+        _("until"),
+        article.publish_at.isoformat(),
+        _wraps_after_the_date(local_time(article.publish_at)),
     )
 
 
@@ -124,7 +150,7 @@ class StoryListMixin(RowCheckboxMixin):
 
     @admin.display(description=_("status"), ordering="status")
     def status_label(self, article):
-        return status_chip(article)
+        return status_cell(article)
 
     @admin.display(description=_("publish time"), ordering="publish_at")
     def publish_time(self, article):
@@ -132,7 +158,10 @@ class StoryListMixin(RowCheckboxMixin):
 
     @admin.display(description=_("updated"), ordering="updated_at")
     def updated(self, article):
-        return time_cell(article.updated_at)
+        # On a phone the header row is gone: the cell says what its time is.
+        return format_html(
+            '<span class="nr-cell-label">{} </span>{}', _("edited"), time_cell(article.updated_at)
+        )
 
     @admin.display(description=_("authors"))
     def byline(self, article):

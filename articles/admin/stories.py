@@ -28,7 +28,7 @@ from taggit.utils import parse_tags
 from articles import bylines, drafts, history, merging, workflow
 from articles.admin import live, writing
 from articles.admin.common import NewsroomAdminMedia, photo_thumbnail
-from articles.admin.lists import MyStoriesFilter, StoryListMixin, local_time, status_chip
+from articles.admin.lists import MyStoriesFilter, StoryListMixin, local_time
 from articles.admin.story_history import StoryHistoryMixin, confirmed
 from articles.markup import media_url
 from articles.models import Article, Byline, BylineRole, Correction, Photo, PreviewLink, StaleEdit
@@ -303,24 +303,8 @@ def when(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M %Z")
 
 
-def embargo_notice(article):
-    """Under embargo until when, counting down (admin/embargo_countdown.js; without a
-    script the absolute time, with its time zone, is all there is), and who set it, when."""
-    setter = article.embargo_set_by
-    return format_html(
-        '<span class="nr-status nr-status-embargoed">{}</span> '
-        '<time datetime="{}" data-embargo-until>{}</time>'
-        '<span class="nr-countdown" data-embargo-countdown hidden></span>'
-        '<span class="nr-embargo-by">{}</span>',
-        _("Embargoed until"),
-        article.publish_at.isoformat(),
-        when(article.publish_at),
-        _("set by %(who)s, %(at)s")
-        % {
-            "who": (setter.get_full_name() or setter.get_username()) if setter else "—",
-            "at": when(article.embargo_set_at) if article.embargo_set_at else "?",
-        },
-    )
+def _who(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user else "—"
 
 
 PUBLIC_RULE = _("A story is public once its status is Published and its publish time has passed.")
@@ -390,7 +374,8 @@ class ArticleAdmin(StoryListMixin, StoryHistoryMixin, VersionAdmin):
                     PUBLIC_RULE,
                     _("Submit, publish, schedule or unpublish with the buttons below."),
                 ),
-                "classes": ["nr-side"],
+                # On a saved story, admin/articles/article/_publishing.html.
+                "classes": ["nr-side", "nr-publishing"],
             },
         ),
         (_("Topics"), {"fields": ["tags", "new_tags", "loaded_version"], "classes": ["nr-side"]}),
@@ -424,6 +409,7 @@ class ArticleAdmin(StoryListMixin, StoryHistoryMixin, VersionAdmin):
             *NewsroomAdminMedia.js,
             "admin/photo_picker.js",
             "admin/embargo_countdown.js",
+            "admin/local_times.js",
             "admin/autosave.js",
             "admin/presence.js",
             "admin/merge.js",
@@ -466,14 +452,8 @@ class ArticleAdmin(StoryListMixin, StoryHistoryMixin, VersionAdmin):
         actions.pop("delete_selected", None)
         return actions
 
-    @admin.display(description=_("status"), ordering="status")
-    def status_label(self, article):
-        if article.is_under_embargo:
-            return embargo_notice(article)
-        return status_chip(article)
-
     def get_list_display(self, request):
-        @admin.display(description=_("live"))
+        @admin.display(description=_("live"), empty_value="")
         def live_coverage(article):
             """On a Live story's row: the link to its "Add update" page, for who may post."""
             if not article.is_live:
@@ -590,12 +570,19 @@ class ArticleAdmin(StoryListMixin, StoryHistoryMixin, VersionAdmin):
             user = request.user
             context.update(
                 workflow_buttons=self.workflow_buttons(request, obj),
-                preview_links=obj.preview_links.filter(revoked_at__isnull=True),
+                preview_links=[
+                    link
+                    for link in obj.preview_links.filter(revoked_at__isnull=True).select_related(
+                        "created_by"
+                    )
+                    if link.is_active
+                ],
                 can_share=(can_edit(user, obj) or can_publish(user)) and not obj.is_under_embargo,
                 can_publish=can_publish(user),
                 can_embargo=can_publish(user)
                 and obj.status in (Article.Status.DRAFT, Article.Status.IN_REVIEW),
-                embargo=embargo_notice(obj) if obj.is_under_embargo else None,
+                embargo=obj.is_under_embargo,
+                embargo_by=_who(obj.embargo_set_by),
                 can_add_live_update=can_add_live_update(user, obj),
                 can_end_coverage=can_end_coverage(user, obj),
                 now=timezone.localtime(),

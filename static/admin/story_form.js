@@ -110,16 +110,11 @@
     layout.appendChild(aside);
     var publishing = null;
     Array.prototype.forEach.call(sides, function (el) {
-      if (el.querySelector(".field-status_label")) publishing = el;
+      if (el.classList.contains("nr-publishing")) publishing = el;
       aside.appendChild(el);
     });
+    // The Publishing box (with the workflow's controls, rendered in it) comes first.
     if (publishing) aside.insertBefore(publishing, aside.firstChild);
-    // The workflow's buttons and schedule (each tied to its own form) go with the status.
-    var workflow = document.getElementById("nr-side-workflow");
-    if (workflow) {
-      if (publishing) publishing.appendChild(workflow);
-      else aside.insertBefore(workflow, aside.firstChild);
-    }
     var problems = document.getElementById("nr-problems");
     if (problems) aside.insertBefore(problems, aside.firstChild);
     // The rest of the writing (headline to teaser, and what follows) stays in reading order.
