@@ -47,6 +47,14 @@ def desk(django_user_model, roles, settings):
         headline="Waiting for the desk", status=Article.Status.IN_REVIEW, publish_at=None
     )
     ArticleFactory(headline="Going live tonight", publish_at=now + timedelta(hours=5))
+    # Under embargo: the list's status cell says until when (it once pushed the list wide).
+    secret = ArticleFactory(
+        headline=f"{LONG} under embargo",
+        status=Article.Status.IN_REVIEW,
+        publish_at=None,
+        authors=[jane],
+    )
+    workflow.embargo(article=secret, by=editor, until=now + timedelta(days=2, hours=3))
     return {"editor": editor, "reporter": reporter, "jane": jane, "draft": draft}
 
 
@@ -112,6 +120,15 @@ def test_the_story_and_photo_lists_fit_without_sideways_scrolling(
         line = float(headline.evaluate("e => parseFloat(getComputedStyle(e).lineHeight)"))
         assert headline.bounding_box()["height"] <= 2 * line + 1
         assert "sorted" in page.locator("th.column-updated").get_attribute("class")
+        chip = page.locator("#result_list .nr-status-embargoed")
+        assert chip.inner_text() == "Under embargo"
+    else:
+        # A phone: the chip and the publish time share a line, the last edit says what it is.
+        page.goto(live_server.url + "/admin/articles/article/?visibility=scheduled")
+        row = page.locator("#result_list tr", has_text="Going live tonight")
+        chip, when = row.locator("td.field-status_label"), row.locator("td.field-publish_time")
+        assert abs(chip.bounding_box()["y"] - when.bounding_box()["y"]) < 8
+        assert row.locator("td.field-updated").inner_text().startswith("edited ")
     context.close()
 
 

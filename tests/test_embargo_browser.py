@@ -90,8 +90,66 @@ def test_without_a_script_the_absolute_time_and_its_zone_are_shown(
     page = context.new_page()
     log_in(page, live_server.url)
     page.goto(f"{live_server.url}/admin/articles/article/{embargoed_story.pk}/change/")
-    until = timezone.localtime(embargoed_story.publish_at).strftime("%Y-%m-%d %H:%M %Z")
-    assert page.locator(".nr-embargo time").inner_text() == until
-    assert not page.locator(".nr-embargo [data-embargo-countdown]").is_visible()
-    assert "set by Edna Krabappel" in page.locator(".nr-embargo").inner_text()
+    until = timezone.localtime(embargoed_story.publish_at).strftime("%a %-d %b %Y, %H:%M %Z")
+    state = page.locator("#nr-side-workflow .nr-workflow-state")
+    assert state.locator("time").inner_text() == until
+    assert "Under embargo" in state.inner_text()
+    assert not state.locator("[data-embargo-countdown]").is_visible()
+    assert "set by Edna Krabappel" in page.locator("#nr-side-workflow .nr-embargo").inner_text()
+    context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_the_embargo_is_lifted_from_the_side_panel_only_once_confirmed(
+    browser, live_server, embargoed_story, width
+):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    log_in(page, live_server.url)
+    page.goto(f"{live_server.url}/admin/articles/article/{embargoed_story.pk}/change/")
+    side = page.locator(".nr-story-side fieldset", has_text="Publishing")
+    state = side.locator(".nr-workflow-state")
+    assert "Under embargo" in state.inner_text()
+    assert state.locator("[data-embargo-countdown]").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    lift = side.get_by_role("button", name="Lift embargo now")
+    lift.click()  # not confirmed: the browser asks for the box, nothing is sent
+    assert not Article.objects.get(pk=embargoed_story.pk).is_public
+    side.get_by_label("Break the embargo and publish now").check()
+    with page.expect_navigation():
+        lift.click()
+    page.locator(".messagelist").wait_for()
+    assert Article.objects.get(pk=embargoed_story.pk).is_public
+    state = page.locator(".nr-story-side .nr-workflow-state")
+    assert "Live" in state.inner_text() and "on the site since" in state.inner_text()
+    context.close()
+
+
+def test_a_preview_link_is_shared_and_revoked_from_the_side_panel(
+    browser, live_server, embargoed_story
+):
+    story = ArticleFactory(
+        headline="A draft to show the source",
+        status=Article.Status.DRAFT,
+        publish_at=None,
+        authors=[AuthorFactory(name="Sam Poe")],
+    )
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    log_in(page, live_server.url)
+    page.goto(f"{live_server.url}/admin/articles/article/{story.pk}/change/")
+    side = page.locator(".nr-story-side fieldset", has_text="Publishing")
+    with page.expect_navigation():
+        side.get_by_role("button", name="Share a preview link (48 hours)").click()
+    side = page.locator(".nr-story-side fieldset", has_text="Publishing")
+    link = story.preview_links.get()
+    assert link.is_active
+    assert side.get_by_role("link", name="Preview link").get_attribute("href") == (
+        link.get_absolute_url()
+    )
+    with page.expect_navigation():
+        side.get_by_role("button", name="Revoke").click()
+    link.refresh_from_db()
+    assert not link.is_active
+    assert page.locator(".nr-story-side").get_by_role("button", name="Revoke").count() == 0
     context.close()
