@@ -109,8 +109,9 @@ class BylineInline(admin.TabularInline):
             wrapper.can_change_related = wrapper.can_delete_related = False
             wrapper.can_view_related = False
         if db_field.name == "role":
-            # The roles read once for every row of this request's form, not once per row.
-            field.choices = list(field.choices)
+            # The roles read once for every row of this request's form, not once per row
+            # (iter(): list() would first ask the choices their length, a COUNT query).
+            field.choices = list(iter(field.choices))
         return field
 
 
