@@ -45,9 +45,13 @@ node_modules/.package-lock.json: package.json package-lock.json
 	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent --ignore-scripts; \
 	else echo "npm not found: accessibility and HTML conformance checks will be skipped"; fi
 
+# Two pytest-xdist workers (the suite waits on browsers and servers more than it computes);
+# files that start servers once per module run whole on one worker (xdist_group).
+TEST_WORKERS ?= 2
+
 test: lint node_modules/.package-lock.json
 	$(DEV) $(PY) manage.py makemigrations --check --dry-run
-	$(DEV) $(PY) -m pytest $(PYTEST_ARGS)
+	$(DEV) $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 serve: install
 	DEBUG=0 $(PY) manage.py check --fail-level ERROR

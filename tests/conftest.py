@@ -172,8 +172,14 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
-# clear() empties this whole database: runs side by side each take their own.
-REDIS_URL = os.environ.get("NEWSROOM_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# clear() empties this whole database: runs side by side each take their own, and so does
+# each pytest-xdist worker: gw0 the given one (15), gw1 two below it (13: `make bench` has
+# 14, articles/loadtest.py), gw2 the next below, and so on.
+_REDIS_BASE, _REDIS_DB = os.environ.get(
+    "NEWSROOM_TEST_REDIS_URL", "redis://127.0.0.1:6379/15"
+).rsplit("/", 1)
+_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+REDIS_URL = f"{_REDIS_BASE}/{int(_REDIS_DB) - _WORKER - (_WORKER > 0)}"
 
 
 @pytest.fixture

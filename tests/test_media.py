@@ -30,7 +30,8 @@ from tests.conftest import require
 from tests.factories import ArticleFactory, AuthorFactory, PhotoFactory
 from tests.test_photos import encode, upload
 
-pytestmark = pytest.mark.django_db
+# One xdist worker runs the whole file: its module fixture starts its servers once.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("test_media")]
 
 MOTO_PORT = 8601
 

@@ -14,6 +14,9 @@ import pytest
 from newsroom import purge
 from tests import servers
 
+# One xdist worker runs the whole file: its module fixture starts Varnish once.
+pytestmark = pytest.mark.xdist_group("test_purge")
+
 
 class Recorder(http.server.ThreadingHTTPServer):
     """A local HTTP server that records each request and answers as `reply` says."""

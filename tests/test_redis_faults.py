@@ -24,7 +24,8 @@ from tests.conftest import require, uses_postgresql
 from tests.factories import ArticleFactory, AuthorFactory
 from tests.servers import REDIS_SERVER, RedisServer, gunicorn
 
-pytestmark = pytest.mark.django_db
+# One xdist worker runs the whole file: its module fixture starts its servers once.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("test_redis_faults")]
 
 
 @pytest.fixture(scope="module")

@@ -33,7 +33,8 @@ from tests import servers
 from tests.conftest import REDIS_URL, require, uses_postgresql
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# One xdist worker runs the whole file: its module fixture starts its servers once.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("test_stack")]
 
 ROOT = Path(settings.BASE_DIR)
 PREFIX = f"stack-{uuid.uuid4().hex[:8]}"
