@@ -4,10 +4,14 @@
 run. CI sets NEWSROOM_REQUIRE_ALL=1, which turns every such skip into a failure.
 """
 
+import ast
 import os
+import threading
+import types
 import uuid
 from pathlib import Path
 
+import _pytest._code.source as _pytest_source
 import pytest
 from django.conf import settings
 from hypothesis import settings as hypothesis_settings
@@ -16,6 +20,29 @@ from hypothesis import settings as hypothesis_settings
 # cores) made the default 200 ms deadline fail tests whose code was right.
 hypothesis_settings.register_profile("newsroom", deadline=None)
 hypothesis_settings.load_profile("newsroom")
+
+
+def _parse_anew(source, *args, **kwargs):
+    """ast.parse for pytest's failure reports. CPython 3.11.7 can raise "AST constructor
+    recursion depth mismatch" when it parses on the deep stack of a failed Playwright test
+    (a greenlet): twice pytest then stopped the whole run (INTERNALERROR) instead of reporting
+    the failure. A fresh thread starts with a fresh recursion count."""
+    try:
+        return ast.parse(source, *args, **kwargs)
+    except SystemError:
+        parsed = []
+        thread = threading.Thread(target=lambda: parsed.append(ast.parse(source, *args, **kwargs)))
+        thread.start()
+        thread.join()
+        if not parsed:
+            raise
+        return parsed[0]
+
+
+_ast_for_reports = types.ModuleType("ast")
+_ast_for_reports.__dict__.update(vars(ast))
+_ast_for_reports.parse = _parse_anew
+_pytest_source.ast = _ast_for_reports
 
 STRICT = os.environ.get("NEWSROOM_REQUIRE_ALL") == "1"
 CHROMIUM = Path("/usr/bin/chromium")
