@@ -26,14 +26,13 @@ from articles import imaging, workflow
 from articles.checks import media_storage_is_private
 from articles.markup import media_url
 from articles.models import Article, Photo
+from tests import servers
 from tests.conftest import require
 from tests.factories import ArticleFactory, AuthorFactory, PhotoFactory
 from tests.test_photos import encode, upload
 
 # One xdist worker runs the whole file: its module fixture starts its servers once.
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("test_media")]
-
-MOTO_PORT = 8601
 
 
 def rendition(photo, kind="story") -> str:
@@ -350,18 +349,19 @@ def moto_s3():
     """moto's standalone S3 server, started for these tests and stopped after them."""
     server = shutil.which("moto_server") or str(Path(sys.executable).parent / "moto_server")
     require(Path(server).exists(), "moto[server] is not installed (pip install -e '.[test]')")
-    require(not _port_open(MOTO_PORT), f"port {MOTO_PORT} is taken; moto cannot start")
+    # A port of its own (a fixed one was taken by a moto left over from an ended run).
+    moto_port = servers.port()
     process = subprocess.Popen(
-        [server, "-H", "127.0.0.1", "-p", str(MOTO_PORT)],
+        [server, "-H", "127.0.0.1", "-p", str(moto_port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
         deadline = time.monotonic() + 20
-        while not _port_open(MOTO_PORT):  # waiting for a process to listen: no clock to move
+        while not _port_open(moto_port):  # waiting for a process to listen: no clock to move
             assert process.poll() is None and time.monotonic() < deadline, "moto did not start"
             time.sleep(0.05)
-        yield f"http://127.0.0.1:{MOTO_PORT}"
+        yield f"http://127.0.0.1:{moto_port}"
     finally:
         process.terminate()
         process.wait(timeout=10)
