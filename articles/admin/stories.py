@@ -110,7 +110,10 @@ class BylineInline(admin.TabularInline):
             wrapper.can_view_related = False
         if db_field.name == "role":
             # The roles read once for every row of this request's form, not once per row
-            # (iter(): list() would first ask the choices their length, a COUNT query).
+            # (iter(): list() would first ask the choices their length, a COUNT query). Written
+            # by first: a new row's default makes it again where a flush emptied the roles, and
+            # a list read before that lacked it, so an untouched new row looked changed.
+            BylineRole.default_pk()
             field.choices = list(iter(field.choices))
         return field
 
