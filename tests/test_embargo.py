@@ -367,6 +367,7 @@ def test_the_change_form_and_the_list_show_the_embargo_and_who_set_it(editor_cli
     assert "admin/embargo_countdown" in listing
     schedule = editor_client.get("/admin/articles/article/schedule/").text
     assert "Merger agreed" in schedule and "nr-status-embargoed" in schedule
+    assert "Under embargo" in schedule  # the chip's words, as on the dashboard and the list
 
 
 def test_a_reporter_sees_the_embargo_but_no_button_to_change_it(client, draft, editor, reporter):
