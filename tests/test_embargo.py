@@ -370,6 +370,13 @@ def test_the_change_form_and_the_list_show_the_embargo_and_who_set_it(editor_cli
     assert "Under embargo" in schedule  # the chip's words, as on the dashboard and the list
 
 
+def test_an_embargo_whose_setter_is_gone_says_when_not_by_a_dash(editor_client, draft, editor):
+    story = embargoed(draft, editor)
+    Article.objects.filter(pk=story.pk).update(embargo_set_by=None)  # the account was deleted
+    page = editor_client.get(f"/admin/articles/article/{story.pk}/change/").text
+    assert "Embargo set " in page and "set by —" not in page and "set by edna" not in page
+
+
 def test_a_reporter_sees_the_embargo_but_no_button_to_change_it(client, draft, editor, reporter):
     story = embargoed(draft, editor)
     client.force_login(reporter)
