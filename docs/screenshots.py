@@ -108,6 +108,8 @@ def writing_shots(page, base: str, story: str) -> None:
     other.goto(base + story)
     other.wait_for_selector(editor)
     other.fill("#id_dek", original + " (their change)")
+    # They also give the first byline another role: the merge view shows bylines as a row.
+    other.select_option("select[name='bylines-0-role']", index=1)
     page.fill("#id_dek", original + " (your change)")
     other.locator("input[name=_continue]").first.click()
     other.wait_for_selector(".messagelist .success")
