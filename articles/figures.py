@@ -44,17 +44,6 @@ def foreign_images(html: str) -> list[str]:
     return [src for src in _IMG.findall(html) if src not in known]
 
 
-def foreign_images_in(bodies: dict) -> dict:
-    """``foreign_images`` for many bodies at once (by any key), in one query."""
-    sources = {key: _IMG.findall(html) for key, html in bodies.items()}
-    names = {src: _storage_name(src) for found in sources.values() for src in found}
-    wanted = [name for name in names.values() if name]
-    known = set(Photo.objects.filter(image__in=wanted).values_list("image", flat=True))
-    return {
-        key: [src for src in found if names[src] not in known] for key, found in sources.items()
-    }
-
-
 _ANCHOR = re.compile(r"<a\b[^>]*>")
 _HREF = re.compile(r'\bhref="(?P<href>[^"]*)"')
 _REL = re.compile(r'\s+rel="[^"]*"')
