@@ -242,3 +242,7 @@ def test_leaving_with_unsaved_changes_asks_first(page, live_server, story):
     page.close(run_before_unload=True)
     page.wait_for_timeout(200)  # the dialog is reported asynchronously
     assert asked == ["beforeunload"]
+    # Closed for good: a page left open kept autosaving while the test database was flushed
+    # (a deadlock at teardown in a full run).
+    page.remove_listener("dialog", answer)
+    page.close()
